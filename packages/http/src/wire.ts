@@ -16,6 +16,16 @@ export interface WireRequest {
   readonly body: Uint8Array;
 }
 
+/** What is known of a request before its body is read: enough to pick a dialect, a body limit or an error shape. */
+export interface RequestHead {
+  /** Upper-case method. */
+  readonly method: string;
+  /** The raw request-target (`req.url`). */
+  readonly target: string;
+  /** Header values by lower-case name. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 /** The response a dialect answers with. */
 export interface WireResponse {
   readonly status: number;
@@ -41,12 +51,30 @@ export type NodeHandler = (
   next?: (err?: unknown) => void,
 ) => void;
 
+/** Which limit a request broke: the body size or the request-target length. */
+export type TooLargeKind = 'body' | 'target';
+
+/** The limits and error shapes a {@link DialectHandler} applies, all resolved (see `createDialectHandler`). */
+export interface DialectLimits {
+  /** Largest body read for this request, bytes. */
+  readonly maxBodyBytes: (head: RequestHead) => number;
+  /** Longest request-target accepted, characters. */
+  readonly maxTargetLength: number;
+  /** The dialect's answer to a request over a limit. */
+  readonly onTooLarge: (kind: TooLargeKind, head: RequestHead) => WireResponse;
+}
+
 /** What every `createXxxHandler` returns: the same dialect for node-style and fetch-style servers. */
 export interface DialectHandler {
   /** For `http.createServer(handler.node)`, `app.use(handler.node)` (Express/Connect), Fastify's raw req/res. */
   readonly node: NodeHandler;
   /** For Hono (`app.mount('/', handler.fetch)`), `Bun.serve`, workers: `(Request) => Promise<Response>`. */
   readonly fetch: (request: Request) => Promise<Response>;
-  /** The wire-level handler both adapters wrap, for routers that combine dialects on one port. */
+  /**
+   * The wire-level handler both adapters wrap, for routers that combine dialects on one port. When built by
+   * `createDialectHandler` it never throws: unexpected errors become the dialect's own 500 (`onError`).
+   */
   readonly wire: WireHandler;
+  /** The limits the adapters apply (set by `createDialectHandler`), so a router can apply each dialect's own. */
+  readonly limits?: DialectLimits;
 }

@@ -1,0 +1,83 @@
+/** @module handler — `createDialectHandler`: one wire handler, served through the node and fetch adapters. */
+import { TooLargeError } from './errors.js';
+import { fetchRequestHead, toFetchResponse, toWireRequest } from './fetch.js';
+import { nodeRequestHead, readNodeRequest, writeNodeResponse } from './node.js';
+import { type DialectHandlerOptions, NOT_FOUND, resolveDialectOptions } from './options.js';
+import type { DialectHandler, NodeHandler, WireHandler, WireRequest, WireResponse } from './wire.js';
+
+/**
+ * Wraps a dialect's {@link WireHandler} into a {@link DialectHandler}: a node `(req, res, next?)` handler, a fetch
+ * `(Request) => Promise<Response>` handler, and the wire handler itself, made safe (it never throws: unexpected
+ * errors become `onError`'s answer).
+ *
+ * The node adapter reads the body up to the limit (over it: `onTooLarge('body')`, and the connection is closed),
+ * refuses long request-targets (`onTooLarge('target')`), ties an `AbortController` to the response closing before it
+ * finished (a parked long poll is released when its client goes away), and calls `next()` when the wire handler
+ * answers `undefined` (no `next`: a plain 404). The fetch adapter does the same with `request.signal`.
+ *
+ * @example
+ * import { createServer } from 'node:http';
+ * const hello = createDialectHandler((req) =>
+ *   req.path === '/hello' ? { status: 200, headers: { 'content-type': 'text/plain' }, body: 'hi' } : undefined);
+ * createServer(hello.node).listen(8080);
+ */
+export function createDialectHandler(wire: WireHandler, options?: DialectHandlerOptions): DialectHandler {
+  const resolved = resolveDialectOptions(options);
+  const { onTooLarge, onError } = resolved;
+
+  const safeWire: WireHandler = (request, signal) => {
+    let out: ReturnType<WireHandler>;
+    try {
+      out = wire(request, signal);
+    } catch (error) {
+      return onError(error, request);
+    }
+    if (out instanceof Promise) return out.catch((error: unknown) => onError(error, request));
+    return out;
+  };
+
+  const node: NodeHandler = (req, res, next) => {
+    const head = nodeRequestHead(req);
+    readNodeRequest(req, resolved, head).then(
+      (request) => {
+        const controller = new AbortController();
+        const onClose = (): void => {
+          if (!res.writableFinished) controller.abort();
+        };
+        res.on('close', onClose);
+        const answer = (response: WireResponse | undefined): void => {
+          if (response !== undefined) {
+            writeNodeResponse(res, response);
+            return;
+          }
+          res.off('close', onClose);
+          if (next !== undefined) next();
+          else writeNodeResponse(res, NOT_FOUND);
+        };
+        const out = safeWire(request, controller.signal);
+        if (out instanceof Promise) out.then(answer, (error: unknown) => answer(onError(error, request)));
+        else answer(out);
+      },
+      (error: unknown) => {
+        if (error instanceof TooLargeError) writeNodeResponse(res, onTooLarge(error.kind, head), true);
+        // Otherwise the client went away mid-body: nobody is left to answer.
+        else if (!res.destroyed) res.destroy();
+      },
+    );
+  };
+
+  const fetch = async (request: Request): Promise<Response> => {
+    const head = fetchRequestHead(request);
+    let wireRequest: WireRequest;
+    try {
+      wireRequest = await toWireRequest(request, resolved, head);
+    } catch (error) {
+      if (error instanceof TooLargeError) return toFetchResponse(onTooLarge(error.kind, head));
+      throw error;
+    }
+    const response = await safeWire(wireRequest, request.signal);
+    return toFetchResponse(response ?? NOT_FOUND);
+  };
+
+  return { node, fetch, wire: safeWire, limits: resolved };
+}

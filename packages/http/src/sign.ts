@@ -1,0 +1,37 @@
+/** @module sign — the hash and MAC primitives the dialects' signature schemes are built from. */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/** `base64(HMAC-SHA1(secret, text))`: the MNS and RocketMQ HTTP signature. */
+export function hmacSha1Base64(secret: string | Uint8Array, text: string): string {
+  return createHmac('sha1', secret).update(text, 'utf8').digest('base64');
+}
+
+/** `hex(HMAC-SHA256(key, text))`: the Huawei SDK-HMAC-SHA256 signature. */
+export function hmacSha256Hex(key: string | Uint8Array, text: string): string {
+  return createHmac('sha256', key).update(text, 'utf8').digest('hex');
+}
+
+/** `hex(SHA-256(data))`, lower case: the Huawei canonical request's payload hash. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** `hex(MD5(data))`, lower case (upper-case it for MNS `MessageBodyMD5`). */
+export function md5Hex(data: string | Uint8Array): string {
+  return createHash('md5').update(data).digest('hex');
+}
+
+/** `base64(MD5(data))`: the standard `Content-MD5` form. */
+export function md5Base64(data: string | Uint8Array): string {
+  return createHash('md5').update(data).digest('base64');
+}
+
+/**
+ * Compares two strings in time that depends only on their lengths, so a signature check does not leak how many
+ * leading characters matched. Different lengths answer `false` at once (lengths of signatures are public).
+ */
+export function timingSafeEqualString(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}

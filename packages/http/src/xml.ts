@@ -1,0 +1,142 @@
+/**
+ * @module xml — safe XML reading (fast-xml-parser, no DTDs, no custom entities) and a tiny escaping writer.
+ *
+ * Reading: a request body is first checked for `<!DOCTYPE` / `<!ENTITY` (refused outright: no DTD means no entity
+ * bombs and no external entities), then validated for well-formedness, then parsed. Only XML's predefined entities and
+ * numeric character references are decoded. Namespaces and attributes are dropped, so `<Message xmlns="…">`,
+ * `<mns:Message>` and a bare `<Message>` read the same. Text is kept verbatim (never trimmed, never turned into numbers).
+ *
+ * Writing: responses are concatenated strings, element by element in the service's order ({@link xmlElement},
+ * {@link xmlDocument}); that beats any builder and keeps the byte layout obvious.
+ */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XmlError } from './errors.js';
+
+/**
+ * A parsed XML node: a string for a text-only (or empty) element, or an object of child elements where a child that
+ * appears more than once is an array. Mixed-in text (such as indentation between children) sits under `#text`.
+ */
+export type XmlNode = string | XmlObject;
+/** An element with child elements; see {@link XmlNode}. */
+export interface XmlObject {
+  readonly [name: string]: XmlNode | XmlNode[];
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: true,
+  // Only to get numeric character references (&#60; &#x3C;) decoded; no DTD is ever accepted, so no custom entity exists.
+  htmlEntities: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  commentPropName: false,
+});
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const FORBIDDEN = /<!(?:DOCTYPE|ENTITY)/i;
+
+/**
+ * Parses an XML document into an {@link XmlObject} keyed by the root element's name.
+ * Throws {@link XmlError} on bytes that are not UTF-8, on any DTD or entity declaration, and on anything not
+ * well-formed (including an empty body and two root elements).
+ * @example
+ * parseXml('<Message xmlns="x"><MessageBody>hi</MessageBody></Message>') // { Message: { MessageBody: 'hi' } }
+ */
+export function parseXml(input: string | Uint8Array): XmlObject {
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else {
+    try {
+      text = decoder.decode(input);
+    } catch {
+      throw new XmlError('the body is not valid UTF-8');
+    }
+  }
+  if (FORBIDDEN.test(text)) throw new XmlError('DTDs and entity declarations are not accepted');
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw new XmlError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(text);
+  } catch (error) {
+    throw new XmlError(`malformed XML: ${(error as Error).message}`);
+  }
+  return parsed as XmlObject;
+}
+
+/**
+ * The single root element of a parsed document: its name and content (an empty element reads as `{}`).
+ * Throws {@link XmlError} when there is no root element.
+ */
+export function xmlRoot(doc: XmlObject): { name: string; node: XmlObject } {
+  for (const name in doc) {
+    if (name === '#text') continue;
+    const node = doc[name];
+    if (Array.isArray(node)) throw new XmlError('more than one root element');
+    return { name, node: typeof node === 'string' || node === undefined ? {} : node };
+  }
+  throw new XmlError('no root element');
+}
+
+/**
+ * The text of child `name`: `undefined` when absent, its text when it is a text-only element, and
+ * {@link XmlError} when it is repeated or has child elements of its own.
+ */
+export function xmlText(node: XmlObject, name: string): string | undefined {
+  const child = node[name];
+  if (child === undefined) return undefined;
+  if (typeof child === 'string') return child;
+  if (Array.isArray(child)) throw new XmlError(`element ${name} appears more than once`);
+  // An element holding only indentation/text around nothing else parses to { '#text': ... } in rare shapes.
+  const keys = Object.keys(child);
+  if (keys.length === 1 && keys[0] === '#text') return child['#text'] as string;
+  throw new XmlError(`element ${name} must hold text, not elements`);
+}
+
+/** Every child named `name`, as a list (absent: `[]`). A text-only child reads as `{}` unless it is text you asked for. */
+export function xmlChildren(node: XmlObject, name: string): XmlNode[] {
+  const child = node[name];
+  if (child === undefined) return [];
+  return Array.isArray(child) ? child : [child];
+}
+
+const ESCAPABLE = /[&<>"']/;
+const ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+
+/** Escapes `& < > " '` for element text or attribute values; returns the same string when nothing needs escaping. */
+export function escapeXml(text: string): string {
+  if (!ESCAPABLE.test(text)) return text;
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+/** `<name>escaped text</name>`. Numbers are written as integers as given (`String(n)`). */
+export function xmlElement(name: string, value: string | number): string {
+  return `<${name}>${typeof value === 'number' ? String(value) : escapeXml(value)}</${name}>`;
+}
+
+/** `<name>` + already-rendered children + `</name>` (children are not escaped: build them with {@link xmlElement}). */
+export function xmlContainer(name: string, children: string): string {
+  return `<${name}>${children}</${name}>`;
+}
+
+/** The XML declaration the Alibaba services put before every body. */
+export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
+/**
+ * A whole document: declaration, root element with an optional default namespace, and the rendered children.
+ * An empty `children` renders a self-closing root (`<Queues xmlns="…"/>`), as the services do.
+ */
+export function xmlDocument(root: string, children: string, namespace?: string): string {
+  const open = namespace === undefined ? `<${root}` : `<${root} xmlns="${namespace}"`;
+  return children === '' ? `${XML_DECLARATION}${open}/>` : `${XML_DECLARATION}${open}>${children}</${root}>`;
+}
