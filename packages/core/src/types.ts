@@ -8,6 +8,8 @@ export interface TopicOptions {
   retention?: number;
   /** Largest body accepted, bytes. Default 65 536. */
   maxMessageSize?: number;
+  /** Free-form string attributes kept (and persisted) with the topic, for dialects (e.g. MNS LoggingEnabled). */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 /** Options of a consumer group. All durations are in milliseconds. */
@@ -25,10 +27,12 @@ export interface GroupOptions {
   ordered?: boolean;
   /** Tag filter: the group only ever sees messages whose tag is in this list. Default: every message. */
   tags?: readonly string[];
+  /** Free-form string attributes kept (and persisted) with the group, for dialects. */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 /** Options of a queue: a topic with one implicit group. */
-export interface QueueOptions extends TopicOptions, GroupOptions {}
+export interface QueueOptions extends TopicOptions, Omit<GroupOptions, 'metadata'> {}
 
 /** A message to send. */
 export interface SendInput {

@@ -1,0 +1,88 @@
+/**
+ * @module arena — message bodies packed into shared byte chunks.
+ *
+ * One `Uint8Array` per message costs ~100 bytes of object overhead and GC work on top of the body.
+ * Instead bodies are appended to 1 MiB chunks and addressed by (chunk, offset, length). Bytes are never
+ * overwritten: a chunk is dropped when its last body is freed, so a `subarray` view handed to a consumer
+ * stays valid for as long as the consumer holds it.
+ */
+
+const CHUNK_BYTES = 1 << 20;
+/** Bodies larger than this get a chunk of their own, so a big body does not strand a mostly empty chunk. */
+const OWN_CHUNK_BYTES = CHUNK_BYTES >>> 2;
+
+/** Append-only body storage in shared chunks; the position of a write is in `lastChunk` / `lastOffset`. */
+export class BodyArena {
+  #chunks: (Buffer | undefined)[] = [];
+  #live: number[] = [];
+  #freeIds: number[] = [];
+  #current = -1;
+  #used = CHUNK_BYTES;
+  /** Chunk id of the last write. */
+  lastChunk = 0;
+  /** Offset within the chunk of the last write. */
+  lastOffset = 0;
+  /** Bytes of live bodies. */
+  bytes = 0;
+
+  /** Copies `body` (`length` bytes; UTF-8 for a string) into the arena; its position is left in `lastChunk`/`lastOffset`. */
+  write(body: string | Uint8Array, length: number): void {
+    const own = length > OWN_CHUNK_BYTES;
+    let chunk: Buffer;
+    let id: number;
+    if (own) {
+      id = this.#newChunk(length);
+      chunk = this.#chunks[id]!;
+      this.lastOffset = 0;
+    } else {
+      if (this.#used + length > CHUNK_BYTES) {
+        const old = this.#current;
+        this.#current = this.#newChunk(CHUNK_BYTES);
+        if (old >= 0 && this.#live[old] === 0) this.#drop(old);
+        this.#used = 0;
+      }
+      id = this.#current;
+      chunk = this.#chunks[id]!;
+      this.lastOffset = this.#used;
+      this.#used += length;
+    }
+    if (typeof body === 'string') chunk.write(body, this.lastOffset, length, 'utf8');
+    else chunk.set(body, this.lastOffset);
+    this.#live[id]!++;
+    this.lastChunk = id;
+    this.bytes += length;
+  }
+
+  /** A view of a stored body (no copy). */
+  view(chunk: number, offset: number, length: number): Uint8Array {
+    return this.#chunks[chunk]!.subarray(offset, offset + length);
+  }
+
+  /** Releases one body of `chunk`; the chunk is dropped when it holds no live body and is not being filled. */
+  free(chunk: number, length: number): void {
+    this.bytes -= length;
+    if (--this.#live[chunk]! === 0 && chunk !== this.#current) this.#drop(chunk);
+  }
+
+  #drop(chunk: number): void {
+    this.#chunks[chunk] = undefined;
+    this.#freeIds.push(chunk);
+  }
+
+  /** Bytes held by chunks, live or not (what the arena costs in memory). */
+  get reservedBytes(): number {
+    let n = 0;
+    for (const c of this.#chunks) if (c !== undefined) n += c.length;
+    return n;
+  }
+
+  #newChunk(bytes: number): number {
+    // allocUnsafeSlow: a chunk of its own, not a slice of Node's shared pool, so dropping it frees it.
+    const chunk = Buffer.allocUnsafeSlow(bytes);
+    const id = this.#freeIds.pop() ?? this.#chunks.length;
+    if (id > 0xffff) throw new RangeError('body arena is full (65 536 chunks)');
+    this.#chunks[id] = chunk;
+    this.#live[id] = 0;
+    return id;
+  }
+}

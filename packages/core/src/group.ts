@@ -1,0 +1,812 @@
+/**
+ * @module group — a consumer group: the delivery state of every message of a topic, for one group.
+ *
+ * HOW: the group is an actor over typed-array columns indexed by the topic's slots. Each message it holds
+ * has a state (the lifecycle machine's), a receive count, its first-receive time and two link words.
+ * While a message is visible the links chain it into the ready list (one list, or one per `groupKey` when
+ * ordered); while it is delayed or inflight, `next[slot]` holds its entry in the group's timer wheel,
+ * whose payload keeps the live delivery's version and 64-bit nonce. Every state change looks up the
+ * compiled lifecycle table (`next[row]`, `fx[row]`) and performs the effect bits it names: the machine,
+ * not this file, decides what happens.
+ *
+ * WHY: nothing is allocated per queued message (no object, closure, promise or timer), receipt handles
+ * decode in O(1), and deadlines cost O(1) to arm and cancel. Allocation happens per call (the
+ * `Delivery` objects a caller asked for, a parked receiver), never per stored message.
+ */
+import { EventEmitter } from 'eventemitter3';
+import { ErrorCode, invalidArgument, SluiceError } from './errors.js';
+import { ABSENT, Flag, Fx, MsgEvent, MsgState, REJECTED, rowOf } from './lifecycle/codes.js';
+import { transitionTable } from './lifecycle/compile.js';
+import { grow, type MessageStore, NONE, type Slot } from './message-store.js';
+import { MAX_DURATION, type ResolvedGroupOptions, resolveGroupOptions } from './options.js';
+import { decoded, decodeHandle, encodeHandle, randomWord } from './receipt.js';
+import type { Scheduler } from './scheduler.js';
+import { type TimerId, TimerWheel } from './timer/wheel.js';
+import type {
+  AckResult,
+  Delivery,
+  GroupOptions,
+  GroupStats,
+  Message,
+  ReceiveOptions,
+  VisibilityChange,
+} from './types.js';
+
+/** Events a group emits (only computed when someone listens). */
+export interface GroupEvents {
+  /** A message left the group as a dead letter (after `maxReceiveCount` deliveries). */
+  deadLetter: (message: Message) => void;
+  /** A message expired in this group (retention). */
+  expired: (message: Message) => void;
+}
+
+/** What a group asks of its broker: a home for dead letters, and the broker-wide event stream. */
+export interface BrokerLink {
+  /** Appends a copy of `slot` to the queue `queueName` (created if missing). */
+  deadLetter(queueName: string, store: MessageStore, slot: Slot): void;
+  listenerCount(event: 'deadLetter' | 'expired'): number;
+  emit(event: 'deadLetter' | 'expired', message: Message, source: { topic: string; group: string }): boolean;
+}
+
+/** What a group needs of its topic. */
+export interface GroupHost {
+  readonly name: string;
+  readonly store: MessageStore;
+  /** The message id of a sequence number. */
+  idOf(seq: number): string;
+  /** The group no longer holds `slot`; the topic frees it when no group does. */
+  unref(slot: Slot): void;
+}
+
+const { next: NEXT, fx: FX } = transitionTable();
+const PAYLOAD = 4; // per timer entry: slot, version, nonceA, nonceB
+const OK: AckResult = Object.freeze({ ok: true });
+const ACK_FAILURES = {
+  ReceiptHandleError: Object.freeze({ ok: false, code: 'ReceiptHandleError' }),
+  ReceiptHandleExpired: Object.freeze({ ok: false, code: 'ReceiptHandleExpired' }),
+  MessageNotExist: Object.freeze({ ok: false, code: 'MessageNotExist' }),
+} as const satisfies Record<string, AckResult>;
+type HandleFailure = keyof typeof ACK_FAILURES;
+const HANDLE_MESSAGES: Record<HandleFailure, string> = {
+  ReceiptHandleError: 'the receipt handle is malformed, forged, or from another group',
+  ReceiptHandleExpired: 'the delivery of this receipt handle has ended (timed out, nacked or superseded)',
+  MessageNotExist: 'the message of this receipt handle is gone (acked, deleted or expired)',
+};
+const EMPTY: Delivery[] = [];
+
+/** One ordering key's queue of visible messages (ordered groups only). */
+class KeyQueue {
+  head: Slot = NONE;
+  tail: Slot = NONE;
+  inflight = 0;
+  /** In the ready ring (may be stale: checked when popped). */
+  queued = false;
+  nextReady: KeyQueue | undefined = undefined;
+  constructor(readonly key: string) {}
+}
+
+/** A receiver parked in a long poll. */
+class Waiter {
+  next: Waiter | undefined = undefined;
+  prev: Waiter | undefined = undefined;
+  timer: unknown = undefined;
+  constructor(
+    readonly max: number,
+    readonly visibilityTimeout: number,
+    readonly resolve: (deliveries: Delivery[]) => void,
+    readonly reject: (error: unknown) => void,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+  onAbort: (() => void) | undefined = undefined;
+}
+
+/**
+ * A consumer group over a topic: independent progress (fan-out between groups), competing consumers
+ * inside one. Obtain one with `topic.createGroup(name)`; a queue's implicit group is `queue.group`.
+ */
+export class Group extends EventEmitter<GroupEvents> {
+  /** The group's name within its topic. */
+  readonly name: string;
+  /** Random id carried in this group's receipt handles. */
+  readonly uid: number;
+  /** When the group was created, clock ms. */
+  readonly createdAt: number;
+  #modifiedAt: number;
+  #options: ResolvedGroupOptions;
+  #tagFilter: ReadonlySet<string> | undefined;
+  readonly #host: GroupHost;
+  readonly #store: MessageStore;
+  readonly #scheduler: Scheduler;
+  readonly #broker: BrokerLink;
+
+  #capacity: number;
+  #state: Uint8Array;
+  #receiveCount: Uint16Array;
+  /** ms after publishedAt + 1 of the first receive; 0 = never received. */
+  #firstReceived: Uint32Array;
+  #next: Uint32Array;
+  #prev: Uint32Array;
+  readonly #wheel: TimerWheel;
+
+  #readyHead: Slot = NONE;
+  #readyTail: Slot = NONE;
+  readonly #keys = new Map<string, KeyQueue>();
+  #readyKeysHead: KeyQueue | undefined = undefined;
+  #readyKeysTail: KeyQueue | undefined = undefined;
+
+  #active = 0;
+  #inflight = 0;
+  #delayed = 0;
+  #acked = 0;
+  #deadLettered = 0;
+  #expiredCount = 0;
+  #waitersHead: Waiter | undefined = undefined;
+  #waitersTail: Waiter | undefined = undefined;
+  #waiting = 0;
+  #deleted: SluiceError | undefined = undefined;
+  // The one context of the transition being applied (set before #apply, read by its effects).
+  #now = 0;
+  #visibilityTimeout = 0;
+
+  /** @internal Created by `Topic.createGroup`. */
+  constructor(
+    host: GroupHost,
+    name: string,
+    options: GroupOptions | undefined,
+    scheduler: Scheduler,
+    broker: BrokerLink,
+  ) {
+    super();
+    this.name = name;
+    this.#host = host;
+    this.#store = host.store;
+    this.#scheduler = scheduler;
+    this.#broker = broker;
+    this.#options = resolveGroupOptions(options);
+    this.#tagFilter = this.#options.tags && new Set(this.#options.tags);
+    this.uid = randomWord();
+    this.createdAt = this.#modifiedAt = scheduler.clock.now();
+    const n = host.store.capacity;
+    this.#capacity = n;
+    this.#state = new Uint8Array(n).fill(ABSENT);
+    this.#receiveCount = new Uint16Array(n);
+    this.#firstReceived = new Uint32Array(n);
+    this.#next = new Uint32Array(n);
+    this.#prev = new Uint32Array(n);
+    this.#wheel = new TimerWheel({ now: this.createdAt, payloadWidth: PAYLOAD });
+  }
+
+  /** The group's options, every field set. */
+  get options(): ResolvedGroupOptions {
+    return this.#options;
+  }
+
+  /** When the options last changed, clock ms. */
+  get modifiedAt(): number {
+    return this.#modifiedAt;
+  }
+
+  /** The topic's name. */
+  get topicName(): string {
+    return this.#host.name;
+  }
+
+  /** Changes options (not `ordered` or `tags`); new values apply to deliveries from now on. */
+  setOptions(options: GroupOptions): void {
+    this.#checkLive();
+    this.#options = resolveGroupOptions(options, this.#options);
+    this.#modifiedAt = this.#scheduler.clock.now();
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  /**
+   * Receives up to `max` visible messages, each with a new receipt handle. With `wait`, parks until a
+   * message becomes visible (waking receivers in arrival order) or the wait ends; then answers `[]`.
+   * @example
+   * const [delivery] = await group.receive({ max: 1, wait: 20_000 });
+   * if (delivery) await group.ack(delivery.receiptHandle);
+   */
+  receive(options?: ReceiveOptions): Promise<Delivery[]> {
+    try {
+      this.#checkLive();
+      const max = options?.max ?? 1;
+      const wait = options?.wait ?? 0;
+      const vt = options?.visibilityTimeout ?? this.#options.visibilityTimeout;
+      if (!Number.isInteger(max) || max < 1 || max > 1000)
+        throw invalidArgument('max', 'must be an integer in 1..1000');
+      if (typeof wait !== 'number' || !(wait >= 0) || wait > 0x7fffffff) {
+        throw invalidArgument('wait', 'must be a number of ms in 0..2147483647');
+      }
+      if (typeof vt !== 'number' || !(vt >= 0) || vt > MAX_DURATION) {
+        throw invalidArgument('visibilityTimeout', `must be a number of ms in 0..${MAX_DURATION}`);
+      }
+      const signal = options?.signal;
+      if (signal?.aborted) return Promise.resolve([]);
+      if (this.#hasReady()) {
+        const out: Delivery[] = [];
+        this.#take(max, vt, this.#scheduler.clock.now(), out);
+        if (out.length > 0) return Promise.resolve(out);
+      }
+      if (wait === 0) return Promise.resolve(EMPTY.slice());
+      return this.#park(max, vt, wait, signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Visible messages, oldest first, without receiving them (no handle, no state change). */
+  peek(options?: { max?: number }): Message[] {
+    this.#checkLive();
+    const max = options?.max ?? 1;
+    if (!Number.isInteger(max) || max < 1 || max > 1000)
+      throw invalidArgument('max', 'must be an integer in 1..1000');
+    const out: Message[] = [];
+    if (this.#options.ordered) {
+      for (const kq of this.#keys.values()) {
+        for (let s = kq.head; s !== NONE && out.length < max; s = this.#next[s]!)
+          out.push(this.#message(s, 0));
+      }
+      out.sort((a, b) => a.publishedAt - b.publishedAt);
+      return out.slice(0, max);
+    }
+    for (let s = this.#readyHead; s !== NONE && out.length < max; s = this.#next[s]!)
+      out.push(this.#message(s, 0));
+    return out;
+  }
+
+  /** Live counts. */
+  stats(): GroupStats {
+    return {
+      active: this.#active,
+      inflight: this.#inflight,
+      delayed: this.#delayed,
+      deadLettered: this.#deadLettered,
+      expired: this.#expiredCount,
+      acked: this.#acked,
+      oldestAge: this.#oldestAge(),
+      waiting: this.#waiting,
+    };
+  }
+
+  // ---------------------------------------------------------------- settling deliveries
+
+  /** Acknowledges a delivery: the message is done for this group. Rejects with a handle error code otherwise. */
+  ack(handle: string): Promise<void> {
+    const failure = this.#settle(handle, MsgEvent.Ack);
+    return failure === undefined ? Promise.resolve() : Promise.reject(this.#handleError(failure));
+  }
+
+  /** Acknowledges many deliveries; one result per handle, in order. Good handles are acked whatever the others. */
+  ackBatch(handles: readonly string[]): Promise<AckResult[]> {
+    if (!Array.isArray(handles))
+      return Promise.reject(invalidArgument('handles', 'must be an array of strings'));
+    const results: AckResult[] = new Array(handles.length);
+    for (let i = 0; i < handles.length; i++) {
+      const failure = this.#settle(handles[i]!, MsgEvent.Ack);
+      results[i] = failure === undefined ? OK : ACK_FAILURES[failure];
+    }
+    return Promise.resolve(results);
+  }
+
+  /** Ends a delivery without an ack: the message is visible again now (or dead-lettered if exhausted). */
+  nack(handle: string): Promise<void> {
+    const failure = this.#settle(handle, MsgEvent.Nack);
+    return failure === undefined ? Promise.resolve() : Promise.reject(this.#handleError(failure));
+  }
+
+  /**
+   * Moves the deadline of a delivery to `ms` from now and answers a NEW handle; the old one stops working.
+   * `ms = 0` makes the message visible again at once (the new handle then stops working at once too).
+   */
+  changeVisibility(handle: string, ms: number): Promise<VisibilityChange> {
+    if (typeof ms !== 'number' || !(ms >= 0) || ms > MAX_DURATION) {
+      return Promise.reject(
+        invalidArgument('visibilityTimeout', `must be a number of ms in 0..${MAX_DURATION}`),
+      );
+    }
+    const failure = this.#check(handle);
+    if (failure !== undefined) return Promise.reject(this.#handleError(failure));
+    const slot = decoded.slot;
+    this.#now = this.#scheduler.clock.now();
+    this.#visibilityTimeout = ms;
+    this.#apply(slot, MsgEvent.ChangeVisibility, 0);
+    const id = this.#next[slot]! as TimerId;
+    const visibleAt = this.#wheel.dueOf(id);
+    const receiptHandle = this.#handleOf(slot, id);
+    if (ms === 0) {
+      // Visible now: end the delivery here rather than on the next tick of the wheel.
+      this.#wheel.remove(id);
+      this.#apply(slot, MsgEvent.Timeout, this.#flags(slot));
+      if (this.#waitersHead !== undefined) this.#drainWaiters();
+    }
+    return Promise.resolve({ receiptHandle, visibleAt });
+  }
+
+  // ---------------------------------------------------------------- called by the topic
+
+  /** @internal A message was added to the topic: hold it if the tag filter lets it in. */
+  accept(slot: Slot, tagId: number, deliverAt: number, now: number): boolean {
+    if (this.#tagFilter !== undefined && !this.#tagFilter.has(this.#store.tagNames[tagId] ?? ''))
+      return false;
+    if (slot >= this.#capacity) this.#grow(this.#store.capacity);
+    this.#receiveCount[slot] = 0;
+    this.#firstReceived[slot] = 0;
+    if (deliverAt > now) {
+      this.#state[slot] = MsgState.Delayed;
+      this.#delayed++;
+      this.#arm(slot, Math.ceil(deliverAt), 0);
+    } else {
+      this.#state[slot] = MsgState.Active;
+      this.#active++;
+      this.#pushBack(slot);
+    }
+    return true;
+  }
+
+  /** @internal Wakes parked receivers after the topic added messages. */
+  wake(): void {
+    if (this.#waitersHead !== undefined) this.#drainWaiters();
+  }
+
+  /** @internal Retention: the topic expires `slot` in every group. */
+  expire(slot: Slot, now: number): void {
+    if (!this.holds(slot)) return;
+    this.#now = now;
+    this.#apply(slot, MsgEvent.Expire, 0);
+  }
+
+  /** @internal Earliest time the group has timed work, or Infinity. */
+  nextDue(): number {
+    return this.#wheel.size === 0 ? Number.POSITIVE_INFINITY : this.#wheel.nextDue();
+  }
+
+  /** @internal Runs every deadline due at `now`. */
+  tick(now: number): void {
+    if (this.#wheel.size === 0) return;
+    this.#now = now;
+    this.#wheel.advance(now, this.#onTimer);
+    if (this.#waitersHead !== undefined) this.#drainWaiters();
+  }
+
+  /** @internal The topic's columns grew. */
+  grow(capacity: number): void {
+    this.#grow(capacity);
+  }
+
+  /** @internal The group is being deleted (or its topic): let go of every message and release parked receivers. */
+  destroy(reason: SluiceError | undefined): void {
+    for (let s = this.#store.head; s !== NONE; ) {
+      const next = this.#store.retentionNext[s]!; // read first: unref may free `s`
+      if (this.holds(s)) {
+        this.#state[s] = ABSENT;
+        this.#host.unref(s);
+      }
+      s = next;
+    }
+    this.#wheel.clear();
+    this.#deleted = reason ?? new SluiceError(ErrorCode.BrokerClosed, 'the broker is closed');
+    for (let w = this.#waitersHead; w !== undefined; w = w.next) {
+      this.#unpark(w);
+      if (reason === undefined) w.resolve([]);
+      else w.reject(reason);
+    }
+    this.#waitersHead = this.#waitersTail = undefined;
+    this.#waiting = 0;
+  }
+
+  /** @internal True while the group has not finished the message in `slot`. */
+  holds(slot: Slot): boolean {
+    if (slot >= this.#capacity) return false;
+    const state = this.#state[slot]!;
+    return state !== ABSENT && state < MsgState.Acked;
+  }
+
+  // ---------------------------------------------------------------- the machine
+
+  readonly #onTimer = (id: TimerId): void => {
+    const slot = this.#wheel.payload[id * PAYLOAD]!;
+    const state = this.#state[slot];
+    if (state === MsgState.Delayed) this.#apply(slot, MsgEvent.Due, 0);
+    else if (state === MsgState.Inflight) this.#apply(slot, MsgEvent.Timeout, this.#flags(slot));
+  };
+
+  #flags(slot: Slot): number {
+    const max = this.#options.maxReceiveCount;
+    let flags = 0;
+    if (max > 0 && this.#receiveCount[slot]! >= max) flags |= Flag.Exhausted;
+    if (this.#options.deadLetterQueue !== undefined) flags |= Flag.HasDeadLetterQueue;
+    return flags;
+  }
+
+  /** Steps `slot` through the lifecycle table and performs the effects it names. */
+  #apply(slot: Slot, event: number, flags: number): void {
+    const from = this.#state[slot]!;
+    const row = rowOf(from, event, flags);
+    const to = NEXT[row]!;
+    if (to === REJECTED) throw new Error(`lifecycle: event ${event} not allowed in state ${from}`);
+    const fx = FX[row]!;
+    let version = 0;
+    if (fx & Fx.disarm) {
+      const id = this.#next[slot]! as TimerId;
+      version = (this.#wheel.payload[id * PAYLOAD + 1]! + 1) & 0xffff;
+      this.#wheel.remove(id);
+    }
+    if (fx & Fx.dequeue) this.#unlink(slot);
+    let message: Message | undefined;
+    if (fx & Fx.release && to !== MsgState.Acked) {
+      const name = to === MsgState.DeadLetter ? 'deadLetter' : 'expired';
+      if (this.listenerCount(name) + this.#broker.listenerCount(name) > 0) message = this.#message(slot, 0);
+    }
+    if (fx & Fx.toDeadLetter) this.#broker.deadLetter(this.#options.deadLetterQueue!, this.#store, slot);
+    if (fx & Fx.armVisibility) {
+      if (event === MsgEvent.Receive) {
+        const count = this.#receiveCount[slot]!;
+        if (count < 0xffff) this.#receiveCount[slot] = count + 1;
+        if (this.#firstReceived[slot] === 0) {
+          this.#firstReceived[slot] = Math.min(this.#now - this.#store.publishedAt[slot]! + 1, 0xffffffff);
+        }
+      }
+      this.#arm(slot, Math.ceil(this.#now + this.#visibilityTimeout), version);
+    }
+    this.#count(from, -1);
+    this.#state[slot] = to;
+    this.#count(to, 1);
+    if (fx & Fx.enqueue) this.#pushBack(slot);
+    if (fx & Fx.requeue) this.#pushFront(slot);
+    if (this.#options.ordered) {
+      if (to === MsgState.Inflight && from !== MsgState.Inflight) this.#keyOf(slot).inflight++;
+      else if (from === MsgState.Inflight && to !== MsgState.Inflight) this.#keyReleased(slot);
+      else if (fx & Fx.dequeue) this.#dropKeyIfIdle(this.#keyOf(slot));
+    }
+    if (fx & Fx.release) this.#host.unref(slot);
+    if (message !== undefined) {
+      const name = to === MsgState.DeadLetter ? 'deadLetter' : 'expired';
+      this.emit(name, message);
+      this.#broker.emit(name, message, { topic: this.#host.name, group: this.name });
+    }
+  }
+
+  #count(state: number, delta: number): void {
+    switch (state) {
+      case MsgState.Active:
+        this.#active += delta;
+        break;
+      case MsgState.Inflight:
+        this.#inflight += delta;
+        break;
+      case MsgState.Delayed:
+        this.#delayed += delta;
+        break;
+      case MsgState.Acked:
+        this.#acked += delta;
+        break;
+      case MsgState.DeadLetter:
+        this.#deadLettered += delta;
+        break;
+      case MsgState.Expired:
+        this.#expiredCount += delta;
+        break;
+    }
+  }
+
+  /** Arms a deadline for `slot` (delay or visibility) with a fresh nonce. */
+  #arm(slot: Slot, due: number, version: number): void {
+    const id = this.#wheel.add(due);
+    const p = this.#wheel.payload;
+    const at = id * PAYLOAD;
+    p[at] = slot;
+    p[at + 1] = version;
+    p[at + 2] = randomWord();
+    p[at + 3] = randomWord();
+    this.#next[slot] = id;
+    this.#scheduler.wake(due);
+  }
+
+  /** Delivers up to `max` visible messages into `out`. */
+  #take(max: number, visibilityTimeout: number, now: number, out: Delivery[]): void {
+    this.#now = now;
+    this.#visibilityTimeout = visibilityTimeout;
+    if (!this.#options.ordered) {
+      while (out.length < max && this.#readyHead !== NONE) out.push(this.#deliver(this.#readyHead));
+      return;
+    }
+    while (out.length < max) {
+      const kq = this.#readyKeysHead;
+      if (kq === undefined) return;
+      this.#readyKeysHead = kq.nextReady;
+      if (this.#readyKeysHead === undefined) this.#readyKeysTail = undefined;
+      kq.nextReady = undefined;
+      kq.queued = false;
+      // A key is taken only when nothing of it is inflight, and then as one batch in send order.
+      if (kq.inflight > 0) continue;
+      while (out.length < max && kq.head !== NONE) out.push(this.#deliver(kq.head));
+    }
+  }
+
+  #deliver(slot: Slot): Delivery {
+    this.#apply(slot, MsgEvent.Receive, 0);
+    const id = this.#next[slot]! as TimerId;
+    const handle = this.#handleOf(slot, id);
+    const store = this.#store;
+    const extra = store.extra[slot];
+    return {
+      id: this.#host.idOf(store.seq[slot]!),
+      body: store.body(slot),
+      tag: store.tagNames[store.tag[slot]!],
+      keys: extra?.keys,
+      properties: extra?.properties,
+      groupKey: extra?.groupKey,
+      publishedAt: store.publishedAt[slot]!,
+      firstReceivedAt: store.publishedAt[slot]! + this.#firstReceived[slot]! - 1,
+      receiveCount: this.#receiveCount[slot]!,
+      visibleAt: this.#wheel.dueOf(id),
+      receiptHandle: handle,
+    };
+  }
+
+  #handleOf(slot: Slot, id: number): string {
+    const p = this.#wheel.payload;
+    const at = id * PAYLOAD;
+    return encodeHandle(
+      this.uid,
+      slot,
+      this.#store.seq[slot]! % 0x100000000,
+      this.#receiveCount[slot]!,
+      p[at + 1]!,
+      p[at + 2]!,
+      p[at + 3]!,
+    );
+  }
+
+  #message(slot: Slot, visibleAt: number): Message {
+    const store = this.#store;
+    const extra = store.extra[slot];
+    const first = this.#firstReceived[slot]!;
+    return {
+      id: this.#host.idOf(store.seq[slot]!),
+      body: store.body(slot),
+      tag: store.tagNames[store.tag[slot]!],
+      keys: extra?.keys,
+      properties: extra?.properties,
+      groupKey: extra?.groupKey,
+      publishedAt: store.publishedAt[slot]!,
+      firstReceivedAt: first === 0 ? 0 : store.publishedAt[slot]! + first - 1,
+      receiveCount: this.#receiveCount[slot]!,
+      visibleAt: visibleAt || Math.max(store.publishedAt[slot]!, extra?.deliverAt ?? 0),
+    };
+  }
+
+  /** Validates a handle for `event` and applies it; answers the failure, if any. */
+  #settle(handle: string, event: number): HandleFailure | undefined {
+    if (this.#deleted !== undefined) return 'ReceiptHandleError';
+    const failure = this.#check(handle);
+    if (failure !== undefined) return failure;
+    const slot = decoded.slot;
+    this.#now = this.#scheduler.clock.now();
+    this.#apply(slot, event, event === MsgEvent.Nack ? this.#flags(slot) : 0);
+    if (event === MsgEvent.Nack && this.#waitersHead !== undefined) this.#drainWaiters();
+    return undefined;
+  }
+
+  /** Classifies a handle: undefined when it names the live delivery of an inflight message. */
+  #check(handle: string): HandleFailure | undefined {
+    if (!decodeHandle(handle) || decoded.groupUid !== this.uid) return 'ReceiptHandleError';
+    const slot = decoded.slot;
+    if (slot >= this.#capacity) return 'ReceiptHandleError';
+    const state = this.#state[slot]!;
+    if (
+      state === ABSENT ||
+      state >= MsgState.Acked ||
+      this.#store.seq[slot]! % 0x100000000 !== decoded.seqLow
+    ) {
+      return 'MessageNotExist';
+    }
+    const count = this.#receiveCount[slot]!;
+    if (decoded.deliveryNo > count) return 'ReceiptHandleError';
+    if (decoded.deliveryNo < count || state !== MsgState.Inflight) return 'ReceiptHandleExpired';
+    const at = this.#next[slot]! * PAYLOAD;
+    const p = this.#wheel.payload;
+    const version = p[at + 1]!;
+    if (decoded.version !== version)
+      return decoded.version < version ? 'ReceiptHandleExpired' : 'ReceiptHandleError';
+    if (decoded.nonceA !== p[at + 2] || decoded.nonceB !== p[at + 3]) return 'ReceiptHandleError';
+    // The deadline may have passed before the wheel's timer ran: the delivery has ended all the same.
+    if (this.#scheduler.clock.now() >= this.#wheel.dueOf(this.#next[slot]! as TimerId))
+      return 'ReceiptHandleExpired';
+    return undefined;
+  }
+
+  #handleError(failure: HandleFailure): SluiceError {
+    if (this.#deleted !== undefined) return this.#deleted;
+    return new SluiceError(ErrorCode[failure], HANDLE_MESSAGES[failure]);
+  }
+
+  // ---------------------------------------------------------------- ready lists
+
+  #hasReady(): boolean {
+    return this.#options.ordered ? this.#readyKeysHead !== undefined : this.#readyHead !== NONE;
+  }
+
+  #keyOf(slot: Slot): KeyQueue {
+    const key = this.#store.extra[slot]?.groupKey ?? '';
+    let kq = this.#keys.get(key);
+    if (kq === undefined) {
+      kq = new KeyQueue(key);
+      this.#keys.set(key, kq);
+    }
+    return kq;
+  }
+
+  #markReady(kq: KeyQueue): void {
+    if (kq.queued || kq.inflight > 0 || kq.head === NONE) return;
+    kq.queued = true;
+    if (this.#readyKeysTail === undefined) this.#readyKeysHead = kq;
+    else this.#readyKeysTail.nextReady = kq;
+    this.#readyKeysTail = kq;
+  }
+
+  #pushBack(slot: Slot): void {
+    if (this.#options.ordered) {
+      const kq = this.#keyOf(slot);
+      this.#next[slot] = NONE;
+      this.#prev[slot] = kq.tail;
+      if (kq.tail === NONE) kq.head = slot;
+      else this.#next[kq.tail] = slot;
+      kq.tail = slot;
+      this.#markReady(kq);
+      return;
+    }
+    this.#next[slot] = NONE;
+    this.#prev[slot] = this.#readyTail;
+    if (this.#readyTail === NONE) this.#readyHead = slot;
+    else this.#next[this.#readyTail] = slot;
+    this.#readyTail = slot;
+  }
+
+  /** A delivery ended unacked: back to the front (ordered: to its place in send order within its key). */
+  #pushFront(slot: Slot): void {
+    if (this.#options.ordered) {
+      const kq = this.#keyOf(slot);
+      const seq = this.#store.seq;
+      let after = NONE;
+      let before = kq.head;
+      while (before !== NONE && seq[before]! < seq[slot]!) {
+        after = before;
+        before = this.#next[before]!;
+      }
+      this.#prev[slot] = after;
+      this.#next[slot] = before;
+      if (after === NONE) kq.head = slot;
+      else this.#next[after] = slot;
+      if (before === NONE) kq.tail = slot;
+      else this.#prev[before] = slot;
+      return;
+    }
+    this.#prev[slot] = NONE;
+    this.#next[slot] = this.#readyHead;
+    if (this.#readyHead === NONE) this.#readyTail = slot;
+    else this.#prev[this.#readyHead] = slot;
+    this.#readyHead = slot;
+  }
+
+  #unlink(slot: Slot): void {
+    const next = this.#next[slot]!;
+    const prev = this.#prev[slot]!;
+    if (this.#options.ordered) {
+      const kq = this.#keyOf(slot);
+      if (prev === NONE) kq.head = next;
+      else this.#next[prev] = next;
+      if (next === NONE) kq.tail = prev;
+      else this.#prev[next] = prev;
+      return;
+    }
+    if (prev === NONE) this.#readyHead = next;
+    else this.#next[prev] = next;
+    if (next === NONE) this.#readyTail = prev;
+    else this.#prev[next] = prev;
+  }
+
+  /** An inflight message of an ordered group left inflight: unlock its key when it was the last. */
+  #keyReleased(slot: Slot): void {
+    const kq = this.#keyOf(slot);
+    kq.inflight--;
+    if (kq.inflight === 0) {
+      if (kq.head === NONE) this.#dropKeyIfIdle(kq);
+      else this.#markReady(kq);
+    }
+  }
+
+  #dropKeyIfIdle(kq: KeyQueue): void {
+    if (kq.head === NONE && kq.inflight === 0 && !kq.queued) this.#keys.delete(kq.key);
+  }
+
+  // ---------------------------------------------------------------- long polling
+
+  #park(
+    max: number,
+    visibilityTimeout: number,
+    wait: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Delivery[]> {
+    return new Promise<Delivery[]>((resolve, reject) => {
+      const waiter = new Waiter(max, visibilityTimeout, resolve, reject, signal);
+      waiter.timer = this.#scheduler.clock.setTimer(() => {
+        waiter.timer = undefined;
+        this.#removeWaiter(waiter);
+        resolve([]);
+      }, wait);
+      if (signal !== undefined) {
+        waiter.onAbort = () => {
+          this.#removeWaiter(waiter);
+          resolve([]);
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      waiter.prev = this.#waitersTail;
+      if (this.#waitersTail === undefined) this.#waitersHead = waiter;
+      else this.#waitersTail.next = waiter;
+      this.#waitersTail = waiter;
+      this.#waiting++;
+    });
+  }
+
+  #unpark(waiter: Waiter): void {
+    if (waiter.timer !== undefined) this.#scheduler.clock.clearTimer(waiter.timer);
+    waiter.timer = undefined;
+    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+  }
+
+  #removeWaiter(waiter: Waiter): void {
+    this.#unpark(waiter);
+    const { prev, next } = waiter;
+    if (prev === undefined) {
+      if (this.#waitersHead !== waiter) return; // already removed
+      this.#waitersHead = next;
+    } else prev.next = next;
+    if (next === undefined) this.#waitersTail = prev;
+    else next.prev = prev;
+    waiter.next = waiter.prev = undefined;
+    this.#waiting--;
+  }
+
+  #drainWaiters(): void {
+    const now = this.#scheduler.clock.now();
+    while (this.#waitersHead !== undefined && this.#hasReady()) {
+      const waiter = this.#waitersHead;
+      const out: Delivery[] = [];
+      this.#take(waiter.max, waiter.visibilityTimeout, now, out);
+      if (out.length === 0) return;
+      this.#removeWaiter(waiter);
+      waiter.resolve(out);
+    }
+  }
+
+  // ---------------------------------------------------------------- housekeeping
+
+  #oldestAge(): number {
+    const store = this.#store;
+    let steps = 0;
+    for (let s = store.head; s !== NONE && steps < 256; s = store.retentionNext[s]!, steps++) {
+      if (this.holds(s)) return Math.max(0, this.#scheduler.clock.now() - store.publishedAt[s]!);
+    }
+    const s = this.#readyHead;
+    return s === NONE ? 0 : Math.max(0, this.#scheduler.clock.now() - store.publishedAt[s]!);
+  }
+
+  #checkLive(): void {
+    if (this.#deleted !== undefined) throw this.#deleted;
+  }
+
+  #grow(capacity: number): void {
+    if (capacity <= this.#capacity) return;
+    this.#capacity = capacity;
+    const state = new Uint8Array(capacity).fill(ABSENT);
+    state.set(this.#state);
+    this.#state = state;
+    this.#receiveCount = grow(this.#receiveCount, new Uint16Array(capacity));
+    this.#firstReceived = grow(this.#firstReceived, new Uint32Array(capacity));
+    this.#next = grow(this.#next, new Uint32Array(capacity));
+    this.#prev = grow(this.#prev, new Uint32Array(capacity));
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * @module @sluice/core — an embedded message-queue engine: queues, topics and consumer groups with
+ * at-least-once delivery, visibility timeouts, single-use receipt handles, long polling, delays,
+ * dead letters, retention, tag filters and ordered delivery.
+ */
+export { Broker, type BrokerEvents, type BrokerOptions, createBroker, type EventSource } from './broker.js';
+export { ErrorCode, isSluiceError, SluiceError } from './errors.js';
+export { Group, type GroupEvents } from './group.js';
+export { MsgEvent, MsgState } from './lifecycle/codes.js';
+export type { ResolvedGroupOptions, ResolvedTopicOptions } from './options.js';
+export { Queue, type ResolvedQueueOptions } from './queue.js';
+export type { StorageAdapter } from './storage/adapter.js';
+export { memoryStorage } from './storage/memory.js';
+export { type Clock, type ClockTimer, type ManualClock, manualClock, systemClock } from './timer/clock.js';
+export { TimerWheel } from './timer/wheel.js';
+export { Topic, type TopicKind } from './topic.js';
+export type * from './types.js';

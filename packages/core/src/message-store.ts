@@ -1,0 +1,162 @@
+/**
+ * @module message-store — a topic's messages, stored once however many groups read them.
+ *
+ * Struct of arrays (lru-cache style): a message is a `Slot`, an index into typed-array columns grown by
+ * doubling. Free slots are chained through `retentionNext`, so there is no separate free stack. Live
+ * slots form a doubly linked list in publish order (the retention list): its head is the oldest message,
+ * so retention expires from the head and a new group backfills in publish order.
+ *
+ * Per message: 8 publishedAt + 8 seq + 10 body position + 2 tag + 2 refs + 8 extra + 8 links = 46 bytes.
+ */
+import { BodyArena } from './arena.js';
+
+/** Index of a message in its topic's columns (and in each group's columns). */
+export type Slot = number;
+/** "No slot" in a link column. */
+export const NONE = 0xffffffff;
+
+/** Rarely present fields of a message, kept in one object only when the message has any of them. */
+export interface MessageExtra {
+  readonly keys: readonly string[] | undefined;
+  readonly properties: Readonly<Record<string, string>> | undefined;
+  readonly groupKey: string | undefined;
+  /** When the message becomes visible, if later than publishedAt (needed for groups created before it is due). */
+  readonly deliverAt: number;
+}
+
+/** The column store behind a topic. Internal: groups read its columns directly. */
+export class MessageStore {
+  capacity: number;
+  publishedAt: Float64Array;
+  seq: Float64Array;
+  chunk: Uint16Array;
+  offset: Uint32Array;
+  length: Uint32Array;
+  tag: Uint16Array;
+  /** How many groups still hold the message. */
+  refs: Uint16Array;
+  extra: (MessageExtra | undefined)[];
+  retentionNext: Uint32Array;
+  retentionPrev: Uint32Array;
+  /** Oldest live message, or NONE. */
+  head: Slot = NONE;
+  tail: Slot = NONE;
+  #free: Slot = NONE;
+  /** Live messages. */
+  size = 0;
+  readonly arena = new BodyArena();
+  /** Tag names by id; id 0 is "no tag". */
+  readonly tagNames: (string | undefined)[] = [undefined];
+  readonly #tagIds = new Map<string, number>();
+
+  constructor(initialCapacity = 1024) {
+    const n = initialCapacity;
+    this.capacity = n;
+    this.publishedAt = new Float64Array(n);
+    this.seq = new Float64Array(n);
+    this.chunk = new Uint16Array(n);
+    this.offset = new Uint32Array(n);
+    this.length = new Uint32Array(n);
+    this.tag = new Uint16Array(n);
+    this.refs = new Uint16Array(n);
+    this.extra = new Array(n).fill(undefined);
+    this.retentionNext = new Uint32Array(n);
+    this.retentionPrev = new Uint32Array(n);
+    this.#chainFree(0, n);
+  }
+
+  /** The id of a tag name (interned); 0 for none. */
+  tagId(tag: string | undefined): number {
+    if (tag === undefined) return 0;
+    let id = this.#tagIds.get(tag);
+    if (id === undefined) {
+      id = this.tagNames.length;
+      if (id > 0xffff) throw new RangeError('too many distinct tags in one topic (65 535)');
+      this.#tagIds.set(tag, id);
+      this.tagNames.push(tag);
+    }
+    return id;
+  }
+
+  /** Stores a message at the tail of the retention list; returns its slot. */
+  add(
+    seq: number,
+    publishedAt: number,
+    body: string | Uint8Array,
+    length: number,
+    tagId: number,
+    extra: MessageExtra | undefined,
+  ): Slot {
+    if (this.#free === NONE) this.#grow();
+    const slot = this.#free;
+    this.#free = this.retentionNext[slot]!;
+    this.arena.write(body, length);
+    this.publishedAt[slot] = publishedAt;
+    this.seq[slot] = seq;
+    this.chunk[slot] = this.arena.lastChunk;
+    this.offset[slot] = this.arena.lastOffset;
+    this.length[slot] = length;
+    this.tag[slot] = tagId;
+    this.refs[slot] = 0;
+    this.extra[slot] = extra;
+    this.retentionNext[slot] = NONE;
+    this.retentionPrev[slot] = this.tail;
+    if (this.tail === NONE) this.head = slot;
+    else this.retentionNext[this.tail] = slot;
+    this.tail = slot;
+    this.size++;
+    return slot;
+  }
+
+  /** Frees a slot: unlinks it from the retention list, releases its body, and chains it as free. */
+  remove(slot: Slot): void {
+    const next = this.retentionNext[slot]!;
+    const prev = this.retentionPrev[slot]!;
+    if (prev === NONE) this.head = next;
+    else this.retentionNext[prev] = next;
+    if (next === NONE) this.tail = prev;
+    else this.retentionPrev[next] = prev;
+    this.arena.free(this.chunk[slot]!, this.length[slot]!);
+    this.extra[slot] = undefined;
+    this.seq[slot] = 0;
+    this.retentionNext[slot] = this.#free;
+    this.#free = slot;
+    this.size--;
+  }
+
+  /** A view of the body of `slot` (no copy). */
+  body(slot: Slot): Uint8Array {
+    return this.arena.view(this.chunk[slot]!, this.offset[slot]!, this.length[slot]!);
+  }
+
+  #chainFree(from: number, to: number): void {
+    for (let i = from; i < to - 1; i++) this.retentionNext[i] = i + 1;
+    this.retentionNext[to - 1] = this.#free;
+    this.#free = from;
+  }
+
+  #grow(): void {
+    const old = this.capacity;
+    const n = old * 2;
+    if (n > 0xfffffffe) throw new RangeError('topic is full');
+    this.capacity = n;
+    this.publishedAt = grow(this.publishedAt, new Float64Array(n));
+    this.seq = grow(this.seq, new Float64Array(n));
+    this.chunk = grow(this.chunk, new Uint16Array(n));
+    this.offset = grow(this.offset, new Uint32Array(n));
+    this.length = grow(this.length, new Uint32Array(n));
+    this.tag = grow(this.tag, new Uint16Array(n));
+    this.refs = grow(this.refs, new Uint16Array(n));
+    this.retentionNext = grow(this.retentionNext, new Uint32Array(n));
+    this.retentionPrev = grow(this.retentionPrev, new Uint32Array(n));
+    this.extra.length = n;
+    this.extra.fill(undefined, old);
+    this.#chainFree(old, n);
+  }
+}
+
+/** Copies `from` into the start of `to` and returns `to`. */
+export function grow<T extends { set(a: ArrayLike<number>): void }>(from: ArrayLike<number>, to: T): T {
+  to.set(from);
+  return to;
+}

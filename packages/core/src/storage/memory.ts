@@ -1,0 +1,18 @@
+/** @module storage/memory — storage that keeps nothing: the fastest, for tests and caches. */
+import type { StorageAdapter } from './adapter.js';
+
+const resolved = Promise.resolve();
+
+/**
+ * Nothing persisted: everything lives in the broker's memory and is gone when the process ends.
+ * @example
+ * const broker = await createBroker({ storage: memoryStorage() });
+ */
+export function memoryStorage(): StorageAdapter {
+  return {
+    durable: false,
+    open: () => resolved,
+    flush: () => resolved,
+    close: () => resolved,
+  };
+}

@@ -1,0 +1,93 @@
+/** @module timer/clock — where the broker reads time and arms its few real timers. */
+
+/** An opaque handle of a timer armed through a {@link Clock}. */
+export type ClockTimer = unknown;
+
+/**
+ * The broker's source of time. Every timeout, delay and expiry reads it, so tests can run on a
+ * {@link manualClock} in virtual time. The broker arms very few timers through it: one for its
+ * timer wheels, plus one per parked long poll.
+ */
+export interface Clock {
+  /** Current time, ms since the epoch. */
+  now(): number;
+  /** Run `fn` once, `ms` from now. The timer must not keep the process alive. */
+  setTimer(fn: () => void, ms: number): ClockTimer;
+  /** Cancel a timer from {@link Clock.setTimer}; cancelling a fired or cancelled one is a no-op. */
+  clearTimer(timer: ClockTimer): void;
+}
+
+/** Real time: `Date.now()` and unref'd `setTimeout`. */
+export const systemClock: Clock = {
+  now: Date.now,
+  setTimer(fn, ms) {
+    const t = setTimeout(fn, Math.max(0, Math.min(ms, 0x7fffffff)));
+    t.unref();
+    return t;
+  },
+  clearTimer(timer) {
+    clearTimeout(timer as ReturnType<typeof setTimeout>);
+  },
+};
+
+/** A {@link Clock} that only moves when told to. */
+export interface ManualClock extends Clock {
+  /** Move time forward by `ms`, running every timer that falls due, in due order, synchronously. */
+  advance(ms: number): void;
+  /** Timers armed and not yet fired or cleared. */
+  readonly pending: number;
+}
+
+interface ManualTimer {
+  due: number;
+  seq: number;
+  fn: (() => void) | undefined;
+}
+
+/**
+ * Virtual time for tests: `advance(ms)` runs everything due synchronously, so tests never sleep.
+ * @example
+ * const clock = manualClock();
+ * const broker = await createBroker({ clock });
+ * clock.advance(30_000); // visibility timeouts of 30 s have now fired
+ */
+export function manualClock(startMs = 1_700_000_000_000): ManualClock {
+  let now = startMs;
+  let seq = 0;
+  // Few timers (one per broker plus parked polls): a sorted array is simplest and fast enough.
+  const timers: ManualTimer[] = [];
+  const clock: ManualClock = {
+    now: () => now,
+    setTimer(fn, ms) {
+      const timer: ManualTimer = { due: now + Math.max(0, ms), seq: seq++, fn };
+      let i = timers.length;
+      while (i > 0 && timers[i - 1]!.due > timer.due) i--;
+      timers.splice(i, 0, timer);
+      return timer;
+    },
+    clearTimer(timer) {
+      const t = timer as ManualTimer;
+      t.fn = undefined;
+      const i = timers.indexOf(t);
+      if (i >= 0) timers.splice(i, 1);
+    },
+    advance(ms) {
+      if (!(ms >= 0)) throw new TypeError('advance(ms) needs ms >= 0');
+      const target = now + ms;
+      for (;;) {
+        const first = timers[0];
+        if (first === undefined || first.due > target) break;
+        timers.shift();
+        if (first.due > now) now = first.due;
+        const fn = first.fn;
+        first.fn = undefined;
+        fn?.();
+      }
+      now = target;
+    },
+    get pending() {
+      return timers.length;
+    },
+  };
+  return clock;
+}
