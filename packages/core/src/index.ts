@@ -12,6 +12,6 @@ export { Queue, type ResolvedQueueOptions } from './queue.js';
 export type { StorageAdapter } from './storage/adapter.js';
 export { memoryStorage } from './storage/memory.js';
 export { type Clock, type ClockTimer, type ManualClock, manualClock, systemClock } from './timer/clock.js';
-export { TimerWheel } from './timer/wheel.js';
+export { NO_TIMER, type TimerId, TimerWheel, type TimerWheelOptions } from './timer/wheel.js';
 export { Topic, type TopicKind } from './topic.js';
 export type * from './types.js';
