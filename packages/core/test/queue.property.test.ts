@@ -92,22 +92,23 @@ describe('queue against a reference model', () => {
             case 'change': {
               if (handles.length === 0) break;
               const { id, handle } = handles[o.pick % handles.length]!;
+              const ms = o.kind === 'change' ? o.ms : 0;
               const m = model.get(id)!;
               const live = m.state === 'inflight' && m.handle === handle;
               try {
                 if (o.kind === 'ack') await queue.ack(handle);
                 else if (o.kind === 'nack') await queue.nack(handle);
                 else {
-                  const change = await queue.changeVisibility(handle, o.ms);
+                  const change = await queue.changeVisibility(handle, ms);
                   handles.push({ id, handle: change.receiptHandle });
                   m.handle = change.receiptHandle;
-                  m.visibleAt = clock.now() + o.ms;
+                  m.visibleAt = clock.now() + ms;
                 }
                 expect(live).toBe(true);
                 if (o.kind === 'ack') {
                   m.state = 'acked';
                   m.handle = undefined;
-                } else if (o.kind === 'nack' || o.ms === 0) {
+                } else if (o.kind === 'nack' || ms === 0) {
                   m.handle = undefined;
                   m.state = m.receiveCount >= MAX_RECEIVES ? 'dead' : 'active';
                 }
