@@ -1,7 +1,7 @@
 /**
  * @module receipt — the dialect's receipt handles: `<MessageId>-<kind><token>`, like the service's `<id>-<token>`.
  *
- * The token is the core's own handle (30 URL-safe characters: group, slot and a random per-delivery nonce, so it is
+ * The token is the core's own handle (32 URL-safe characters: group, slot and a random per-delivery nonce, so it is
  * unforgeable and single-use) or, for a transactional publish, a random 128-bit nonce kept with the half message.
  * The kind letter says which core object the token belongs to, because an ack names only the consumer, and the
  * same GID may consume a topic both normally and in order (two core groups).
@@ -29,7 +29,8 @@ export interface ParsedHandle {
   readonly token: string;
 }
 
-const HANDLE = /^([0-9A-F]{32})-(?:([NOT])([A-Za-z0-9_-]{30})|(P)([A-Za-z0-9_-]{22}))$/;
+// Core handles are 32 URL-safe characters today; accept a range so a longer core handle needs no change here.
+const HANDLE = /^([0-9A-F]{32})-(?:([NOT])([A-Za-z0-9_-]{24,64})|(P)([A-Za-z0-9_-]{22}))$/;
 
 /** Builds a handle. */
 export function formatHandle(messageId: string, kind: HandleKind, token: string): string {
