@@ -1,0 +1,38 @@
+/** @module fault — a protocol failure with its MNS wire code and status, thrown inside an operation and rendered once. */
+
+/**
+ * A failure answered with the MNS `<Error>` body. Thrown by parse/validate helpers (control flow inside one request);
+ * the handler turns it into the response, so it never escapes the dialect.
+ */
+export class MnsFault extends Error {
+  override readonly name = 'MnsFault';
+  /** HTTP status. */
+  readonly status: number;
+  /** MNS error code (`<Code>`). */
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** 400 InvalidArgument in the service's wording: "The value of X should between Low and High seconds." */
+export function outOfRange(element: string, low: number, high: number, unit = ''): MnsFault {
+  return new MnsFault(
+    400,
+    'InvalidArgument',
+    `The value of ${element} should between ${low} and ${high}${unit === '' ? '' : ` ${unit}`}.`,
+  );
+}
+
+/** 400 MalformedXML. */
+export function malformedXml(detail?: string): MnsFault {
+  return new MnsFault(
+    400,
+    'MalformedXML',
+    detail === undefined
+      ? 'The XML you provided was not well-formed.'
+      : `The XML you provided was not well-formed: ${detail}`,
+  );
+}

@@ -1,0 +1,116 @@
+/** @module handler — `createMnsHandler`: the MNS XML API over a Sluice broker, for node:http, Express and fetch servers. */
+import type { Broker } from '@sluice/core';
+import {
+  createDialectHandler,
+  type DialectHandler,
+  type WireHandler,
+  type WireRequest,
+  type WireResponse,
+} from '@sluice/http';
+import type { MnsContext } from './context.js';
+import { internalError, toFault } from './errors.js';
+import { MnsFault } from './fault.js';
+import { type MnsHandlerOptions, type ResolvedMnsOptions, resolveMnsOptions } from './options.js';
+import { requestIds } from './request-id.js';
+import { errorResponse } from './response.js';
+import { matchRoute, type Route } from './routes.js';
+import { authenticate, checkVersion } from './signature.js';
+
+const baseOf = (request: WireRequest): string => `http://${request.headers['host'] ?? 'localhost'}`;
+
+/**
+ * The MNS-shaped answer to a `/queues` or `/topics` request without `x-mns-version` (400 MissingVersionHeader), for
+ * `createRouter({ missingVersion })` in `@sluice/http` when several dialects share a port.
+ */
+export function mnsMissingVersion(request: WireRequest, requestId = requestIds()()): WireResponse {
+  return errorResponse(
+    { requestId, base: baseOf(request) },
+    new MnsFault(400, 'MissingVersionHeader', 'The x-mns-version header is missing.'),
+  );
+}
+
+/**
+ * Serves the Simple Message Queue (MNS) XML API 2015-06-06 over `broker`: queues, messages (long polling), topics
+ * with queue subscriptions. MNS objects live under their own prefix in the broker (`mns:queue:<q>`,
+ * `mns:topic:<t>`), apart from other dialects'. Answers `undefined` (next / 404) for paths outside `/queues` and
+ * `/topics` that carry no `x-mns-version` header.
+ *
+ * @example
+ * import { createServer } from 'node:http';
+ * import { createBroker } from '@sluice/core';
+ * import { createMnsHandler } from '@sluice/mns';
+ * const broker = await createBroker();
+ * const mns = createMnsHandler(broker, { credentials: [{ accessKeyId: 'id', accessKeySecret: 'secret' }] });
+ * createServer(mns.node).listen(8080); // endpoint: http://127.0.0.1:8080
+ */
+export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): DialectHandler {
+  const resolved: ResolvedMnsOptions = resolveMnsOptions(options);
+  const nextId = requestIds();
+
+  const fail = (ctx: Pick<MnsContext, 'requestId' | 'base'>, error: unknown): WireResponse => {
+    const fault = toFault(error);
+    if (fault === undefined) throw error;
+    return errorResponse(ctx, fault);
+  };
+
+  const run = (route: Route, request: WireRequest, signal: AbortSignal, requestId: string, base: string) => {
+    const ctx: MnsContext = {
+      request,
+      signal,
+      broker,
+      options: resolved,
+      requestId,
+      base,
+      name: route.name,
+      subscription: route.subscription,
+    };
+    const out = route.op(ctx);
+    return out instanceof Promise ? out.catch((error: unknown) => fail(ctx, error)) : out;
+  };
+
+  const wire: WireHandler = (request, signal) => {
+    const route = matchRoute(request);
+    if (route === undefined && request.headers['x-mns-version'] === undefined) return undefined;
+    const requestId = nextId();
+    const base = baseOf(request);
+    const ids = { requestId, base };
+    try {
+      checkVersion(request);
+      const auth = authenticate(request, resolved);
+      if (route === null || route === undefined) {
+        throw new MnsFault(400, 'InvalidRequestURL', 'The request URL is not valid.');
+      }
+      if (auth instanceof Promise) {
+        return auth.then(
+          () => run(route, request, signal, requestId, base),
+          (error: unknown) => fail(ids, error),
+        );
+      }
+      return run(route, request, signal, requestId, base);
+    } catch (error) {
+      return fail(ids, error);
+    }
+  };
+
+  return createDialectHandler(wire, {
+    maxBodyBytes: resolved.maxBodyBytes,
+    maxTargetLength: resolved.maxTargetLength,
+    onTooLarge: (kind, head) =>
+      errorResponse(
+        { requestId: nextId(), base: `http://${head.headers['host'] ?? 'localhost'}` },
+        kind === 'body'
+          ? new MnsFault(
+              400,
+              'InvalidArgument',
+              `The request body should be at most ${resolved.maxBodyBytes} bytes.`,
+            )
+          : new MnsFault(
+              400,
+              'InvalidRequestURL',
+              `The request URL should be at most ${resolved.maxTargetLength} characters.`,
+            ),
+      ),
+    onError: (_error, request) =>
+      errorResponse({ requestId: nextId(), base: baseOf(request) }, internalError()),
+  });
+}

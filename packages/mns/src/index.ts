@@ -1,0 +1,8 @@
+/** @module @sluice/mns — the Simple Message Queue (MNS) XML API as a Sluice wire dialect. */
+
+export { MNS_NAMESPACE, MNS_VERSION, QUEUE_PREFIX, TOPIC_PREFIX, XML_CONTENT_TYPE } from './constants.js';
+export { toWire } from './errors.js';
+export { MnsFault } from './fault.js';
+export { createMnsHandler, mnsMissingVersion } from './handler.js';
+export type { MnsCredential, MnsCredentialLookup, MnsHandlerOptions } from './options.js';
+export { canonicalizedMnsHeaders, stringToSign } from './signature.js';

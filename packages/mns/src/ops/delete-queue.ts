@@ -1,0 +1,12 @@
+/** @module delete-queue — DeleteQueue: `DELETE /queues/{q}`; parked long polls on it end with 404 QueueNotExist. */
+import type { WireResponse } from '@sluice/http';
+import { QUEUE_PREFIX } from '../constants.js';
+import type { MnsContext } from '../context.js';
+import { emptyResponse } from '../response.js';
+
+/** 204, also for a queue that does not exist (spec choice: idempotent). */
+export function deleteQueue(ctx: MnsContext): WireResponse {
+  const coreName = QUEUE_PREFIX + ctx.name;
+  if (ctx.broker.hasQueue(coreName)) ctx.broker.deleteQueue(coreName);
+  return emptyResponse(ctx, 204);
+}

@@ -1,0 +1,35 @@
+/** @module subscribe — Subscribe: `PUT /topics/{t}/subscriptions/{s}` with a `<Subscription>` (queue endpoints only). */
+import type { WireResponse } from '@sluice/http';
+import type { MnsContext } from '../context.js';
+import { MnsFault } from '../fault.js';
+import { topicOf } from '../lookup.js';
+import { checkName } from '../names.js';
+import { readBody } from '../params.js';
+import { emptyResponse } from '../response.js';
+import { parseSubscription, subscriptionMetadata, subscriptionOf } from '../topic-attributes.js';
+
+/** 201 + Location when new; 204 when it exists with the same attributes; 409 SubscriptionAlreadyExist otherwise. */
+export function subscribe(ctx: MnsContext): WireResponse {
+  checkName('Subscription', ctx.subscription);
+  const topic = topicOf(ctx);
+  const { node } = readBody(ctx.request, ['Subscription']);
+  const wanted = parseSubscription(node);
+  if (topic.hasGroup(ctx.subscription)) {
+    const has = subscriptionOf(topic.group(ctx.subscription));
+    const same =
+      has.Endpoint === wanted.Endpoint &&
+      has.FilterTag === wanted.FilterTag &&
+      has.NotifyStrategy === wanted.NotifyStrategy &&
+      has.NotifyContentFormat === wanted.NotifyContentFormat;
+    if (same) return emptyResponse(ctx, 204);
+    throw new MnsFault(
+      409,
+      'SubscriptionAlreadyExist',
+      'The subscription you want to create is already exist.',
+    );
+  }
+  topic.createGroup(ctx.subscription, { metadata: subscriptionMetadata(wanted) });
+  return emptyResponse(ctx, 201, {
+    location: `${ctx.base}/topics/${ctx.name}/subscriptions/${ctx.subscription}`,
+  });
+}

@@ -1,0 +1,42 @@
+/** @module send-input — one `<Message>` of SendMessage / BatchSendMessage: validated and turned into a core send. */
+import type { Queue, SendInput } from '@sluice/core';
+import { type XmlObject, xmlText } from '@sluice/http';
+import { DEFAULT_PRIORITY, PRIORITY_PROPERTY } from './constants.js';
+import { MnsFault, outOfRange } from './fault.js';
+import { integerIn } from './params.js';
+
+/** Priority properties, shared so a send allocates none. */
+const PRIORITY_PROPS: readonly Readonly<Record<string, string>>[] = Array.from({ length: 17 }, (_, p) =>
+  Object.freeze({ [PRIORITY_PROPERTY]: String(p) }),
+);
+
+/** A validated message to send, with its body text (for the MD5 the response reports). */
+export interface MessageToSend {
+  readonly input: SendInput;
+  readonly body: string;
+  /** UTF-8 length of the body, bytes. */
+  readonly bytes: number;
+}
+
+/**
+ * Reads one `<Message>`: MessageBody (required, 1..MaximumMessageSize bytes), DelaySeconds (0..604800, overrides the
+ * queue's), Priority (1..16, default 8). Throws 400 InvalidArgument.
+ */
+export function parseMessage(node: XmlObject, queue: Queue): MessageToSend {
+  const body = xmlText(node, 'MessageBody');
+  const max = queue.topic.options.maxMessageSize;
+  if (body === undefined || body === '') {
+    throw new MnsFault(400, 'InvalidArgument', 'The MessageBody is required and must not be empty.');
+  }
+  const bytes = Buffer.byteLength(body);
+  if (bytes > max) throw outOfRange('MessageBody', 1, max, 'bytes');
+  const input: SendInput = { body };
+  const delay = xmlText(node, 'DelaySeconds');
+  if (delay !== undefined) input.delay = integerIn(delay, 'DelaySeconds', 0, 604_800, 'seconds') * 1000;
+  const priorityText = xmlText(node, 'Priority');
+  if (priorityText !== undefined) {
+    const priority = integerIn(priorityText, 'Priority', 1, 16);
+    if (priority !== DEFAULT_PRIORITY) input.properties = PRIORITY_PROPS[priority]!;
+  }
+  return { input, body, bytes };
+}

@@ -1,0 +1,185 @@
+/**
+ * @module topic-attributes — MNS topics and subscriptions on the core.
+ *
+ * An MNS topic is a core topic `mns:topic:<t>` that only holds configuration: its subscriptions are core groups
+ * whose `metadata` keeps Endpoint, FilterTag, NotifyStrategy and NotifyContentFormat. PublishMessage pushes each
+ * message straight into the subscribed queues, so nothing waits in the topic (MessageCount is always 0) and the
+ * groups stay empty; durable storage persists topics and groups, hence subscriptions, for free.
+ */
+import type { Group, Topic, TopicOptions } from '@sluice/core';
+import { type XmlObject, xmlElement, xmlText } from '@sluice/http';
+import { TOPIC_PREFIX } from './constants.js';
+import { MnsFault, outOfRange } from './fault.js';
+import { checkName } from './names.js';
+import { booleanValue, integerIn } from './params.js';
+
+/** Settable topic attributes. */
+export interface TopicAttributes {
+  readonly MaximumMessageSize: number;
+  readonly LoggingEnabled: boolean;
+}
+
+/** Defaults of a new topic. */
+export const DEFAULT_TOPIC_ATTRIBUTES: TopicAttributes = {
+  MaximumMessageSize: 65_536,
+  LoggingEnabled: false,
+};
+/** A topic's MessageRetentionPeriod, seconds (fixed by the service). */
+export const TOPIC_RETENTION_SECONDS = 86_400;
+
+/** Reads the attributes present in a `<Topic>` body. */
+export function parseTopicAttributes(node: XmlObject): Partial<TopicAttributes> {
+  const out: { MaximumMessageSize?: number; LoggingEnabled?: boolean } = {};
+  const size = xmlText(node, 'MaximumMessageSize');
+  if (size !== undefined)
+    out.MaximumMessageSize = integerIn(size, 'MaximumMessageSize', 1024, 65_536, 'bytes');
+  const logging = xmlText(node, 'LoggingEnabled');
+  if (logging !== undefined) out.LoggingEnabled = booleanValue(logging, 'LoggingEnabled');
+  return out;
+}
+
+/** Core options for topic attributes. */
+export function toTopicOptions(attrs: Partial<TopicAttributes>): TopicOptions {
+  const options: TopicOptions = { retention: TOPIC_RETENTION_SECONDS * 1000 };
+  if (attrs.MaximumMessageSize !== undefined) options.maxMessageSize = attrs.MaximumMessageSize;
+  if (attrs.LoggingEnabled !== undefined)
+    options.metadata = { LoggingEnabled: attrs.LoggingEnabled ? 'True' : 'False' };
+  return options;
+}
+
+/** The effective attributes of a topic. */
+export function topicAttributes(topic: Topic): TopicAttributes {
+  return {
+    MaximumMessageSize: topic.options.maxMessageSize,
+    LoggingEnabled: topic.options.metadata['LoggingEnabled'] === 'True',
+  };
+}
+
+/** GetTopicAttributes' children, in order (all required by the Python SDK). */
+export function renderTopicAttributes(topic: Topic): string {
+  const a = topicAttributes(topic);
+  return (
+    xmlElement('TopicName', topic.name.slice(TOPIC_PREFIX.length)) +
+    xmlElement('CreateTime', Math.floor(topic.createdAt / 1000)) +
+    xmlElement('LastModifyTime', Math.floor(topic.modifiedAt / 1000)) +
+    xmlElement('MaximumMessageSize', a.MaximumMessageSize) +
+    xmlElement('MessageRetentionPeriod', TOPIC_RETENTION_SECONDS) +
+    xmlElement('MessageCount', 0) +
+    xmlElement('LoggingEnabled', a.LoggingEnabled ? 'True' : 'False')
+  );
+}
+
+/** How a subscription delivers. */
+export const NotifyStrategy = ['BACKOFF_RETRY', 'EXPONENTIAL_DECAY_RETRY'] as const;
+/** The body a subscribed queue receives. */
+export const NotifyContentFormat = ['XML', 'JSON', 'SIMPLIFIED'] as const;
+
+/** A subscription's attributes, as kept in its group's metadata. */
+export interface SubscriptionAttributes {
+  readonly Endpoint: string;
+  /** The MNS name of the queue the endpoint names. */
+  readonly queue: string;
+  readonly FilterTag: string;
+  readonly NotifyStrategy: string;
+  readonly NotifyContentFormat: string;
+}
+
+const ENDPOINT = /^acs:mns:[^:]*:[^:]*:\/?queues\/([^/]+)$/;
+
+/** The queue name of a queue endpoint `acs:mns:{region}:{accountId}:queues/{q}`; anything else is 400 InvalidEndpoint. */
+export function endpointQueue(endpoint: string): string {
+  const match = ENDPOINT.exec(endpoint.trim());
+  if (match === null) {
+    throw new MnsFault(
+      400,
+      'InvalidEndpoint',
+      'Only queue endpoints (acs:mns:{region}:{accountId}:queues/{queue}) are supported.',
+    );
+  }
+  const queue = match[1]!;
+  try {
+    checkName('Queue', queue);
+  } catch {
+    throw new MnsFault(400, 'InvalidEndpoint', 'The queue name in the endpoint is not valid.');
+  }
+  return queue;
+}
+
+function oneOf(
+  value: string | undefined,
+  allowed: readonly string[],
+  element: string,
+  fallback: string,
+): string {
+  if (value === undefined || value === '') return fallback;
+  const v = value.trim();
+  if (!allowed.includes(v)) {
+    throw new MnsFault(
+      400,
+      'InvalidArgument',
+      `The value of ${element} should be one of ${allowed.join(', ')}.`,
+    );
+  }
+  return v;
+}
+
+/** Reads a Subscribe body: Endpoint (required), FilterTag (<= 16 chars), NotifyStrategy, NotifyContentFormat. */
+export function parseSubscription(node: XmlObject): SubscriptionAttributes {
+  const endpoint = xmlText(node, 'Endpoint');
+  if (endpoint === undefined || endpoint.trim() === '') {
+    throw new MnsFault(400, 'InvalidEndpoint', 'The Endpoint is required.');
+  }
+  const FilterTag = (xmlText(node, 'FilterTag') ?? '').trim();
+  if (FilterTag.length > 16) throw outOfRange('FilterTag', 0, 16, 'characters');
+  return {
+    Endpoint: endpoint.trim(),
+    queue: endpointQueue(endpoint),
+    FilterTag,
+    NotifyStrategy: oneOf(xmlText(node, 'NotifyStrategy'), NotifyStrategy, 'NotifyStrategy', 'BACKOFF_RETRY'),
+    NotifyContentFormat: oneOf(
+      xmlText(node, 'NotifyContentFormat'),
+      NotifyContentFormat,
+      'NotifyContentFormat',
+      'XML',
+    ),
+  };
+}
+
+/** Group metadata for a subscription. */
+export function subscriptionMetadata(s: SubscriptionAttributes): Record<string, string> {
+  return {
+    Endpoint: s.Endpoint,
+    queue: s.queue,
+    FilterTag: s.FilterTag,
+    NotifyStrategy: s.NotifyStrategy,
+    NotifyContentFormat: s.NotifyContentFormat,
+  };
+}
+
+/** A subscription's attributes, read back from its group. */
+export function subscriptionOf(group: Group): SubscriptionAttributes {
+  const m = group.options.metadata;
+  return {
+    Endpoint: m['Endpoint'] ?? '',
+    queue: m['queue'] ?? '',
+    FilterTag: m['FilterTag'] ?? '',
+    NotifyStrategy: m['NotifyStrategy'] ?? 'BACKOFF_RETRY',
+    NotifyContentFormat: m['NotifyContentFormat'] ?? 'XML',
+  };
+}
+
+/** GetSubscriptionAttributes' children, in order. */
+export function renderSubscription(group: Group, topicName: string, owner: string): string {
+  const s = subscriptionOf(group);
+  return (
+    xmlElement('TopicOwner', owner) +
+    xmlElement('TopicName', topicName) +
+    xmlElement('SubscriptionName', group.name) +
+    xmlElement('Endpoint', s.Endpoint) +
+    xmlElement('NotifyStrategy', s.NotifyStrategy) +
+    xmlElement('NotifyContentFormat', s.NotifyContentFormat) +
+    xmlElement('FilterTag', s.FilterTag) +
+    xmlElement('CreateTime', Math.floor(group.createdAt / 1000)) +
+    xmlElement('LastModifyTime', Math.floor(group.modifiedAt / 1000))
+  );
+}
