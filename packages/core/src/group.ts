@@ -735,7 +735,7 @@ export class Group extends EventEmitter<GroupEvents> {
         waiter.timer = undefined;
         this.#removeWaiter(waiter);
         resolve([]);
-      }, wait);
+      }, wait, true);
       if (signal !== undefined) {
         waiter.onAbort = () => {
           this.#removeWaiter(waiter);

@@ -11,18 +11,21 @@ export type ClockTimer = unknown;
 export interface Clock {
   /** Current time, ms since the epoch. */
   now(): number;
-  /** Run `fn` once, `ms` from now. The timer must not keep the process alive. */
-  setTimer(fn: () => void, ms: number): ClockTimer;
+  /**
+   * Run `fn` once, `ms` from now. The timer keeps the process alive only with `keepAlive` (a parked
+   * receiver's wait does: its caller is awaiting it; the broker's housekeeping timer does not).
+   */
+  setTimer(fn: () => void, ms: number, keepAlive?: boolean): ClockTimer;
   /** Cancel a timer from {@link Clock.setTimer}; cancelling a fired or cancelled one is a no-op. */
   clearTimer(timer: ClockTimer): void;
 }
 
-/** Real time: `Date.now()` and unref'd `setTimeout`. */
+/** Real time: `Date.now()` and `setTimeout`. */
 export const systemClock: Clock = {
   now: Date.now,
-  setTimer(fn, ms) {
+  setTimer(fn, ms, keepAlive) {
     const t = setTimeout(fn, Math.max(0, Math.min(ms, 0x7fffffff)));
-    t.unref();
+    if (keepAlive !== true) t.unref();
     return t;
   },
   clearTimer(timer) {
