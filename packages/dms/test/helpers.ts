@@ -6,6 +6,7 @@ export interface Answer {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   /** Parsed JSON body; `undefined` for an empty body. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
   readonly json: any;
 }
 
