@@ -7,12 +7,14 @@
  * stays valid for as long as the consumer holds it.
  */
 
+import type { BodyStore } from './storage/records.js';
+
 const CHUNK_BYTES = 1 << 20;
 /** Bodies larger than this get a chunk of their own, so a big body does not strand a mostly empty chunk. */
 const OWN_CHUNK_BYTES = CHUNK_BYTES >>> 2;
 
 /** Append-only body storage in shared chunks; the position of a write is in `lastChunk` / `lastOffset`. */
-export class BodyArena {
+export class BodyArena implements BodyStore {
   #chunks: (Buffer | undefined)[] = [];
   #live: number[] = [];
   #freeIds: number[] = [];

@@ -2,14 +2,18 @@
  * @module broker — the broker: owns the topics and queues, the clock, the one real timer and storage.
  */
 import { EventEmitter } from 'eventemitter3';
+import { BodyArena } from './arena.js';
+import type { BrokerEnv } from './env.js';
 import { ErrorCode, invalidArgument, SluiceError } from './errors.js';
-import type { BrokerLink } from './group.js';
 import type { MessageStore, Slot } from './message-store.js';
 import { resolveGroupOptions, resolveTopicOptions, sameOptions, splitQueueOptions } from './options.js';
 import { QUEUE_GROUP, Queue } from './queue.js';
 import { Scheduler } from './scheduler.js';
-import type { StorageAdapter } from './storage/adapter.js';
+import { isDurable, type StorageAdapter } from './storage/adapter.js';
 import { memoryStorage } from './storage/memory.js';
+import { type BodyStore, type Journal, Rec } from './storage/records.js';
+import { replayInto } from './storage/replay.js';
+import { snapshotOf } from './storage/snapshot.js';
 import { type Clock, systemClock } from './timer/clock.js';
 import { checkName, Topic } from './topic.js';
 import type { Message, QueueOptions, TopicOptions } from './types.js';
@@ -45,15 +49,19 @@ export interface BrokerEvents {
  * await orders.send({ body: '{"id":1}' });
  * const [d] = await billing.receive();
  */
-export class Broker extends EventEmitter<BrokerEvents> implements BrokerLink {
+export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
   /** The broker's clock. */
   readonly clock: Clock;
   /** The broker's storage. */
   readonly storage: StorageAdapter;
+  /** @internal */
+  readonly scheduler: Scheduler;
+  /** @internal Set once durable storage is replayed. */
+  journal: Journal | undefined;
   readonly #topics = new Map<string, Topic>();
   readonly #queues = new Map<string, Queue>();
-  readonly #scheduler: Scheduler;
   #closed = false;
+  #compacting: Promise<void> | undefined;
 
   /** @internal Use {@link createBroker}. */
   constructor(options: BrokerOptions = {}) {
@@ -61,7 +69,7 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerLink {
     this.clock = options.clock ?? systemClock;
     this.storage = options.storage ?? memoryStorage();
     // The scheduler iterates the live topics each time it fires.
-    this.#scheduler = new Scheduler(this.clock, { [Symbol.iterator]: () => this.#topics.values() });
+    this.scheduler = new Scheduler(this.clock, { [Symbol.iterator]: () => this.#topics.values() });
   }
 
   // ---------------------------------------------------------------- queues
@@ -90,7 +98,9 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerLink {
         queue: name,
       });
     }
-    const topic = new Topic(name, 'queue', topicOptions, this.#scheduler, this);
+    // Validate both before anything is created (or written).
+    resolveGroupOptions(groupOptions);
+    const topic = new Topic(name, 'queue', topicOptions, this);
     const queue = new Queue(topic, topic.createGroup(QUEUE_GROUP, groupOptions));
     this.#topics.set(name, topic);
     this.#queues.set(name, queue);
@@ -120,9 +130,10 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerLink {
   deleteQueue(name: string): void {
     this.queue(name);
     this.#queues.delete(name);
-    const topic = this.#topics.get(name)!;
-    this.#topics.delete(name);
-    topic.destroy(new SluiceError(ErrorCode.QueueNotExist, `queue ${name} was deleted`, { queue: name }));
+    this.#remove(
+      name,
+      new SluiceError(ErrorCode.QueueNotExist, `queue ${name} was deleted`, { queue: name }),
+    );
   }
 
   // ---------------------------------------------------------------- topics
@@ -142,7 +153,7 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerLink {
         topic: name,
       });
     }
-    const topic = new Topic(name, 'topic', options, this.#scheduler, this);
+    const topic = new Topic(name, 'topic', options, this);
     this.#topics.set(name, topic);
     return topic;
   }
@@ -171,9 +182,11 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerLink {
 
   /** Deletes a topic, its groups and messages; parked receivers are rejected with `TopicNotExist`. */
   deleteTopic(name: string): void {
-    const topic = this.topic(name);
-    this.#topics.delete(name);
-    topic.destroy(new SluiceError(ErrorCode.TopicNotExist, `topic ${name} was deleted`, { topic: name }));
+    this.topic(name);
+    this.#remove(
+      name,
+      new SluiceError(ErrorCode.TopicNotExist, `topic ${name} was deleted`, { topic: name }),
+    );
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -183,13 +196,46 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerLink {
     return this.storage.flush();
   }
 
+  /**
+   * Rewrites a durable log as a snapshot of the live state (no-op in memory). Runs in the background
+   * on its own when most of the log is dead; call it to force one.
+   */
+  compact(): Promise<void> {
+    const storage = this.storage;
+    if (!isDurable(storage) || this.#closed) return Promise.resolve();
+    this.#compacting ??= storage
+      .compact(() => snapshotOf(this.#topics))
+      .finally(() => {
+        this.#compacting = undefined;
+      });
+    return this.#compacting;
+  }
+
   /** Stops timers, answers parked receivers with `[]`, and closes storage. Later calls throw `BrokerClosed`. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#scheduler.close();
+    this.scheduler.close();
     for (const topic of this.#topics.values()) topic.destroy(undefined);
+    await this.#compacting?.catch(() => {});
     await this.storage.close();
+  }
+
+  // ---------------------------------------------------------------- for topics and groups (BrokerEnv)
+
+  /** @internal */
+  settle<T>(value: T): Promise<T> {
+    if (this.journal === undefined) return Promise.resolve(value);
+    const storage = this.storage;
+    if (isDurable(storage) && this.#compacting === undefined && storage.wantsCompaction()) {
+      this.compact().catch(() => {});
+    }
+    return storage.flush().then(() => value);
+  }
+
+  /** @internal */
+  newBodyStore(): BodyStore {
+    return this.journal?.bodies ?? (isDurable(this.storage) ? this.storage.journal.bodies : new BodyArena());
   }
 
   /** @internal Appends a dead letter to its queue, creating the queue if needed. */
@@ -198,13 +244,29 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerLink {
     queue.topic.appendCopy(store, slot);
   }
 
+  /** @internal Replays a durable storage's records, then starts writing to it. */
+  async restore(): Promise<void> {
+    const storage = this.storage;
+    if (!isDurable(storage)) return;
+    await storage.replay(replayInto(this, this.#topics, this.#queues));
+    for (const topic of this.#topics.values()) topic.endReplay();
+    this.journal = storage.journal;
+  }
+
+  #remove(name: string, reason: SluiceError): void {
+    const topic = this.#topics.get(name)!;
+    this.#topics.delete(name);
+    this.journal?.record([Rec.TopicDeleted, name]);
+    topic.destroy(reason);
+  }
+
   #checkOpen(): void {
     if (this.#closed) throw new SluiceError(ErrorCode.BrokerClosed, 'the broker is closed');
   }
 }
 
 /**
- * Creates a broker and opens its storage.
+ * Creates a broker and opens its storage (replaying it, when durable).
  * @example
  * import { createBroker } from '@sluice/core';
  * const broker = await createBroker();
@@ -216,5 +278,11 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerLink {
 export async function createBroker(options?: BrokerOptions): Promise<Broker> {
   const broker = new Broker(options);
   await broker.storage.open();
+  try {
+    await broker.restore();
+  } catch (error) {
+    await broker.storage.close().catch(() => {});
+    throw error;
+  }
   return broker;
 }

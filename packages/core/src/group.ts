@@ -14,13 +14,15 @@
  * `Delivery` objects a caller asked for, a parked receiver), never per stored message.
  */
 import { EventEmitter } from 'eventemitter3';
+import type { BrokerEnv } from './env.js';
 import { ErrorCode, invalidArgument, SluiceError } from './errors.js';
 import { ABSENT, Flag, Fx, MsgEvent, MsgState, REJECTED, rowOf } from './lifecycle/codes.js';
 import { transitionTable } from './lifecycle/compile.js';
 import { grow, type MessageStore, NONE, type Slot } from './message-store.js';
-import { MAX_DURATION, type ResolvedGroupOptions, resolveGroupOptions } from './options.js';
+import { MAX_DURATION, optionsRecord, type ResolvedGroupOptions, resolveGroupOptions } from './options.js';
 import { decoded, decodeHandle, encodeHandle, randomWord } from './receipt.js';
 import type { Scheduler } from './scheduler.js';
+import { Rec } from './storage/records.js';
 import { type TimerId, TimerWheel } from './timer/wheel.js';
 import type {
   AckResult,
@@ -38,14 +40,6 @@ export interface GroupEvents {
   deadLetter: (message: Message) => void;
   /** A message expired in this group (retention). */
   expired: (message: Message) => void;
-}
-
-/** What a group asks of its broker: a home for dead letters, and the broker-wide event stream. */
-export interface BrokerLink {
-  /** Appends a copy of `slot` to the queue `queueName` (created if missing). */
-  deadLetter(queueName: string, store: MessageStore, slot: Slot): void;
-  listenerCount(event: 'deadLetter' | 'expired'): number;
-  emit(event: 'deadLetter' | 'expired', message: Message, source: { topic: string; group: string }): boolean;
 }
 
 /** What a group needs of its topic. */
@@ -73,6 +67,16 @@ const HANDLE_MESSAGES: Record<HandleFailure, string> = {
   MessageNotExist: 'the message of this receipt handle is gone (acked, deleted or expired)',
 };
 const EMPTY: Delivery[] = [];
+
+/** A recorded delivery being replayed. */
+export interface Restore {
+  receiveCount: number;
+  firstReceivedAt: number;
+  visibleAt: number;
+  version: number;
+  nonceA: number;
+  nonceB: number;
+}
 
 /** One ordering key's queue of visible messages (ordered groups only). */
 class KeyQueue {
@@ -117,7 +121,7 @@ export class Group extends EventEmitter<GroupEvents> {
   readonly #host: GroupHost;
   readonly #store: MessageStore;
   readonly #scheduler: Scheduler;
-  readonly #broker: BrokerLink;
+  readonly #env: BrokerEnv;
 
   #capacity: number;
   #state: Uint8Array;
@@ -147,25 +151,27 @@ export class Group extends EventEmitter<GroupEvents> {
   // The one context of the transition being applied (set before #apply, read by its effects).
   #now = 0;
   #visibilityTimeout = 0;
+  /** Set while replaying a recorded delivery: the values `armVisibility` restores. */
+  #restoring: Restore | undefined = undefined;
 
   /** @internal Created by `Topic.createGroup`. */
   constructor(
     host: GroupHost,
     name: string,
     options: GroupOptions | undefined,
-    scheduler: Scheduler,
-    broker: BrokerLink,
+    env: BrokerEnv,
+    restored?: { uid: number; createdAt: number },
   ) {
     super();
     this.name = name;
     this.#host = host;
     this.#store = host.store;
-    this.#scheduler = scheduler;
-    this.#broker = broker;
+    this.#env = env;
+    this.#scheduler = env.scheduler;
     this.#options = resolveGroupOptions(options);
     this.#tagFilter = this.#options.tags && new Set(this.#options.tags);
-    this.uid = randomWord();
-    this.createdAt = this.#modifiedAt = scheduler.clock.now();
+    this.uid = restored?.uid ?? randomWord();
+    this.createdAt = this.#modifiedAt = restored?.createdAt ?? env.scheduler.clock.now();
     const n = host.store.capacity;
     this.#capacity = n;
     this.#state = new Uint8Array(n).fill(ABSENT);
@@ -196,6 +202,19 @@ export class Group extends EventEmitter<GroupEvents> {
     this.#checkLive();
     this.#options = resolveGroupOptions(options, this.#options);
     this.#modifiedAt = this.#scheduler.clock.now();
+    this.#env.journal?.record([
+      Rec.GroupOptions,
+      this.#host.name,
+      this.name,
+      optionsRecord(this.#options),
+      this.#modifiedAt,
+    ]);
+  }
+
+  /** @internal Replay: options as recorded. */
+  restoreOptions(options: GroupOptions, modifiedAt: number): void {
+    this.#options = resolveGroupOptions(options, this.#options);
+    this.#modifiedAt = modifiedAt;
   }
 
   // ---------------------------------------------------------------- receiving
@@ -226,7 +245,7 @@ export class Group extends EventEmitter<GroupEvents> {
       if (this.#hasReady()) {
         const out: Delivery[] = [];
         this.#take(max, vt, this.#scheduler.clock.now(), out);
-        if (out.length > 0) return Promise.resolve(out);
+        if (out.length > 0) return this.#env.settle(out);
       }
       if (wait === 0) return Promise.resolve(EMPTY.slice());
       return this.#park(max, vt, wait, signal);
@@ -274,7 +293,7 @@ export class Group extends EventEmitter<GroupEvents> {
   /** Acknowledges a delivery: the message is done for this group. Rejects with a handle error code otherwise. */
   ack(handle: string): Promise<void> {
     const failure = this.#settle(handle, MsgEvent.Ack);
-    return failure === undefined ? Promise.resolve() : Promise.reject(this.#handleError(failure));
+    return failure === undefined ? this.#env.settle(undefined) : Promise.reject(this.#handleError(failure));
   }
 
   /** Acknowledges many deliveries; one result per handle, in order. Good handles are acked whatever the others. */
@@ -286,13 +305,13 @@ export class Group extends EventEmitter<GroupEvents> {
       const failure = this.#settle(handles[i]!, MsgEvent.Ack);
       results[i] = failure === undefined ? OK : ACK_FAILURES[failure];
     }
-    return Promise.resolve(results);
+    return this.#env.settle(results);
   }
 
   /** Ends a delivery without an ack: the message is visible again now (or dead-lettered if exhausted). */
   nack(handle: string): Promise<void> {
     const failure = this.#settle(handle, MsgEvent.Nack);
-    return failure === undefined ? Promise.resolve() : Promise.reject(this.#handleError(failure));
+    return failure === undefined ? this.#env.settle(undefined) : Promise.reject(this.#handleError(failure));
   }
 
   /**
@@ -320,7 +339,7 @@ export class Group extends EventEmitter<GroupEvents> {
       this.#apply(slot, MsgEvent.Timeout, this.#flags(slot));
       if (this.#waitersHead !== undefined) this.#drainWaiters();
     }
-    return Promise.resolve({ receiptHandle, visibleAt });
+    return this.#env.settle({ receiptHandle, visibleAt });
   }
 
   // ---------------------------------------------------------------- called by the topic
@@ -335,7 +354,7 @@ export class Group extends EventEmitter<GroupEvents> {
     if (deliverAt > now) {
       this.#state[slot] = MsgState.Delayed;
       this.#delayed++;
-      this.#arm(slot, Math.ceil(deliverAt), 0);
+      this.#arm(slot, Math.ceil(deliverAt), 0, 0, 0);
     } else {
       this.#state[slot] = MsgState.Active;
       this.#active++;
@@ -402,6 +421,88 @@ export class Group extends EventEmitter<GroupEvents> {
     return state !== ABSENT && state < MsgState.Acked;
   }
 
+  // ---------------------------------------------------------------- replay (durable storage)
+
+  /** @internal Replay of a `Delivered` or `VisibilityChanged` record: the delivery exactly as recorded. */
+  restoreDelivery(slot: Slot, restore: Restore): void {
+    if (!this.holds(slot)) return; // the group finished it later in the log (or before the snapshot)
+    this.#restoring = restore;
+    try {
+      const state = this.#state[slot]!;
+      if (state === MsgState.Delayed) {
+        this.#wheel.remove(this.#next[slot]! as TimerId);
+        this.#apply(slot, MsgEvent.Due, 0);
+      }
+      this.#apply(slot, state === MsgState.Inflight ? MsgEvent.ChangeVisibility : MsgEvent.Receive, 0);
+    } finally {
+      this.#restoring = undefined;
+    }
+  }
+
+  /** @internal Replay of an `Acked` record. */
+  restoreAck(slot: Slot): void {
+    if (this.#state[slot] === MsgState.Inflight) this.#apply(slot, MsgEvent.Ack, 0);
+    else this.restoreRelease(slot);
+  }
+
+  /** @internal Replay of a `Returned` record: the delivery ended, to `state` (active or deadLetter). */
+  restoreReturn(slot: Slot, state: number): void {
+    if (this.#state[slot] !== MsgState.Inflight) return;
+    // No HasDeadLetterQueue flag: the copy is a record of the dead-letter queue's own.
+    this.#apply(slot, MsgEvent.Nack, state === MsgState.DeadLetter ? Flag.Exhausted : 0);
+  }
+
+  /** @internal Replay of a `Released` record (snapshots): the group had finished this message. */
+  restoreRelease(slot: Slot): void {
+    if (!this.holds(slot)) return;
+    const state = this.#state[slot]!;
+    if (state === MsgState.Active) this.#unlink(slot);
+    else {
+      this.#wheel.remove(this.#next[slot]! as TimerId);
+      if (state === MsgState.Inflight && this.#options.ordered) this.#keyReleased(slot);
+    }
+    this.#count(state, -1);
+    this.#acked++;
+    this.#state[slot] = MsgState.Acked;
+    this.#host.unref(slot);
+  }
+
+  /** @internal For snapshots: the records that rebuild this group's view of `slot` (after its `Appended`). */
+  snapshotOf(slot: Slot, out: unknown[][]): void {
+    const topic = this.#host.name;
+    const seq = this.#store.seq[slot]!;
+    if (!this.holds(slot)) {
+      out.push([Rec.Released, topic, this.name, seq]);
+      return;
+    }
+    const count = this.#receiveCount[slot]!;
+    const state = this.#state[slot]!;
+    if (count === 0 && state !== MsgState.Inflight) return;
+    const first = this.#firstReceived[slot]!;
+    const firstReceivedAt = first === 0 ? 0 : this.#store.publishedAt[slot]! + first - 1;
+    if (state === MsgState.Inflight) {
+      const id = this.#next[slot]! as TimerId;
+      const p = this.#wheel.payload;
+      const at = id * PAYLOAD;
+      out.push([
+        Rec.Delivered,
+        topic,
+        this.name,
+        seq,
+        count,
+        firstReceivedAt,
+        this.#wheel.dueOf(id),
+        p[at + 1],
+        p[at + 2],
+        p[at + 3],
+      ]);
+    } else {
+      // Visible again after earlier deliveries: replay one delivery and its return, to keep the counts.
+      out.push([Rec.Delivered, topic, this.name, seq, count, firstReceivedAt, 0, 0, 0, 0]);
+      out.push([Rec.Returned, topic, this.name, seq, MsgState.Active]);
+    }
+  }
+
   // ---------------------------------------------------------------- the machine
 
   readonly #onTimer = (id: TimerId): void => {
@@ -436,18 +537,29 @@ export class Group extends EventEmitter<GroupEvents> {
     let message: Message | undefined;
     if (fx & Fx.release && to !== MsgState.Acked) {
       const name = to === MsgState.DeadLetter ? 'deadLetter' : 'expired';
-      if (this.listenerCount(name) + this.#broker.listenerCount(name) > 0) message = this.#message(slot, 0);
+      if (this.listenerCount(name) + this.#env.listenerCount(name) > 0) message = this.#message(slot, 0);
     }
-    if (fx & Fx.toDeadLetter) this.#broker.deadLetter(this.#options.deadLetterQueue!, this.#store, slot);
+    if (fx & Fx.toDeadLetter) this.#env.deadLetter(this.#options.deadLetterQueue!, this.#store, slot);
     if (fx & Fx.armVisibility) {
-      if (event === MsgEvent.Receive) {
-        const count = this.#receiveCount[slot]!;
-        if (count < 0xffff) this.#receiveCount[slot] = count + 1;
-        if (this.#firstReceived[slot] === 0) {
-          this.#firstReceived[slot] = Math.min(this.#now - this.#store.publishedAt[slot]! + 1, 0xffffffff);
+      const restore = this.#restoring;
+      if (restore !== undefined) {
+        // Replay: the recorded delivery, exactly (so its receipt handle still works).
+        // A VisibilityChanged record carries no counts (-1): keep the ones the delivery set.
+        if (restore.receiveCount >= 0) this.#receiveCount[slot] = restore.receiveCount;
+        if (restore.firstReceivedAt > 0) {
+          this.#firstReceived[slot] = restore.firstReceivedAt - this.#store.publishedAt[slot]! + 1;
         }
+        this.#arm(slot, restore.visibleAt, restore.version, restore.nonceA, restore.nonceB);
+      } else {
+        if (event === MsgEvent.Receive) {
+          const count = this.#receiveCount[slot]!;
+          if (count < 0xffff) this.#receiveCount[slot] = count + 1;
+          if (this.#firstReceived[slot] === 0) {
+            this.#firstReceived[slot] = Math.min(this.#now - this.#store.publishedAt[slot]! + 1, 0xffffffff);
+          }
+        }
+        this.#arm(slot, Math.ceil(this.#now + this.#visibilityTimeout), version, randomWord(), randomWord());
       }
-      this.#arm(slot, Math.ceil(this.#now + this.#visibilityTimeout), version);
     }
     this.#count(from, -1);
     this.#state[slot] = to;
@@ -459,11 +571,12 @@ export class Group extends EventEmitter<GroupEvents> {
       else if (from === MsgState.Inflight && to !== MsgState.Inflight) this.#keyReleased(slot);
       else if (fx & Fx.dequeue) this.#dropKeyIfIdle(this.#keyOf(slot));
     }
+    if (fx & Fx.persist && this.#env.journal !== undefined) this.#persist(slot, event, to);
     if (fx & Fx.release) this.#host.unref(slot);
     if (message !== undefined) {
       const name = to === MsgState.DeadLetter ? 'deadLetter' : 'expired';
       this.emit(name, message);
-      this.#broker.emit(name, message, { topic: this.#host.name, group: this.name });
+      this.#env.emit(name, message, { topic: this.#host.name, group: this.name });
     }
   }
 
@@ -490,17 +603,69 @@ export class Group extends EventEmitter<GroupEvents> {
     }
   }
 
-  /** Arms a deadline for `slot` (delay or visibility) with a fresh nonce. */
-  #arm(slot: Slot, due: number, version: number): void {
+  /** Arms a deadline for `slot` (delay or visibility) for a delivery with this version and nonce. */
+  #arm(slot: Slot, due: number, version: number, nonceA: number, nonceB: number): void {
     const id = this.#wheel.add(due);
     const p = this.#wheel.payload;
     const at = id * PAYLOAD;
     p[at] = slot;
     p[at + 1] = version;
-    p[at + 2] = randomWord();
-    p[at + 3] = randomWord();
+    p[at + 2] = nonceA;
+    p[at + 3] = nonceB;
     this.#next[slot] = id;
     this.#scheduler.wake(due);
+  }
+
+  /** Writes the change a transition made to the journal (durable storage only). */
+  #persist(slot: Slot, event: number, to: number): void {
+    const journal = this.#env.journal!;
+    const topic = this.#host.name;
+    const seq = this.#store.seq[slot]!;
+    switch (event) {
+      case MsgEvent.Receive:
+      case MsgEvent.ChangeVisibility: {
+        const id = this.#next[slot]! as TimerId;
+        const p = this.#wheel.payload;
+        const at = id * PAYLOAD;
+        const visibleAt = this.#wheel.dueOf(id);
+        if (event === MsgEvent.Receive) {
+          const first = this.#firstReceived[slot]!;
+          const firstReceivedAt = first === 0 ? 0 : this.#store.publishedAt[slot]! + first - 1;
+          journal.record([
+            Rec.Delivered,
+            topic,
+            this.name,
+            seq,
+            this.#receiveCount[slot]!,
+            firstReceivedAt,
+            visibleAt,
+            p[at + 1],
+            p[at + 2],
+            p[at + 3],
+          ]);
+        } else {
+          journal.record([
+            Rec.VisibilityChanged,
+            topic,
+            this.name,
+            seq,
+            visibleAt,
+            p[at + 1],
+            p[at + 2],
+            p[at + 3],
+          ]);
+        }
+        break;
+      }
+      case MsgEvent.Ack:
+        journal.record([Rec.Acked, topic, this.name, seq]);
+        break;
+      case MsgEvent.Nack:
+      case MsgEvent.Timeout:
+        journal.record([Rec.Returned, topic, this.name, seq, to]);
+        break;
+      // DUE follows from time, and EXPIRE is written once per message by the topic.
+    }
   }
 
   /** Delivers up to `max` visible messages into `out`. */
@@ -731,11 +896,15 @@ export class Group extends EventEmitter<GroupEvents> {
   ): Promise<Delivery[]> {
     return new Promise<Delivery[]>((resolve, reject) => {
       const waiter = new Waiter(max, visibilityTimeout, resolve, reject, signal);
-      waiter.timer = this.#scheduler.clock.setTimer(() => {
-        waiter.timer = undefined;
-        this.#removeWaiter(waiter);
-        resolve([]);
-      }, wait, true);
+      waiter.timer = this.#scheduler.clock.setTimer(
+        () => {
+          waiter.timer = undefined;
+          this.#removeWaiter(waiter);
+          resolve([]);
+        },
+        wait,
+        true,
+      );
       if (signal !== undefined) {
         waiter.onAbort = () => {
           this.#removeWaiter(waiter);
@@ -778,7 +947,8 @@ export class Group extends EventEmitter<GroupEvents> {
       this.#take(waiter.max, waiter.visibilityTimeout, now, out);
       if (out.length === 0) return;
       this.#removeWaiter(waiter);
-      waiter.resolve(out);
+      if (this.#env.journal === undefined) waiter.resolve(out);
+      else this.#env.settle(out).then(waiter.resolve, waiter.reject);
     }
   }
 

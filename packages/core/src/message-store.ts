@@ -8,7 +8,7 @@
  *
  * Per message: 8 publishedAt + 8 seq + 10 body position + 2 tag + 2 refs + 8 extra + 8 links = 46 bytes.
  */
-import { BodyArena } from './arena.js';
+import type { BodyStore } from './storage/records.js';
 
 /** Index of a message in its topic's columns (and in each group's columns). */
 export type Slot = number;
@@ -44,12 +44,16 @@ export class MessageStore {
   #free: Slot = NONE;
   /** Live messages. */
   size = 0;
-  readonly arena = new BodyArena();
+  /** Bytes of the live messages' bodies. */
+  bytes = 0;
+  /** Where the bodies are: a memory arena, or a durable storage's files. */
+  readonly bodies: BodyStore;
   /** Tag names by id; id 0 is "no tag". */
   readonly tagNames: (string | undefined)[] = [undefined];
   readonly #tagIds = new Map<string, number>();
 
-  constructor(initialCapacity = 1024) {
+  constructor(bodies: BodyStore, initialCapacity = 1024) {
+    this.bodies = bodies;
     const n = initialCapacity;
     this.capacity = n;
     this.publishedAt = new Float64Array(n);
@@ -78,11 +82,12 @@ export class MessageStore {
     return id;
   }
 
-  /** Stores a message at the tail of the retention list; returns its slot. */
+  /** Stores a message (its body already written to `bodies` at chunk/offset) at the tail of the retention list. */
   add(
     seq: number,
     publishedAt: number,
-    body: string | Uint8Array,
+    chunk: number,
+    offset: number,
     length: number,
     tagId: number,
     extra: MessageExtra | undefined,
@@ -90,12 +95,12 @@ export class MessageStore {
     if (this.#free === NONE) this.#grow();
     const slot = this.#free;
     this.#free = this.retentionNext[slot]!;
-    this.arena.write(body, length);
     this.publishedAt[slot] = publishedAt;
     this.seq[slot] = seq;
-    this.chunk[slot] = this.arena.lastChunk;
-    this.offset[slot] = this.arena.lastOffset;
+    this.chunk[slot] = chunk;
+    this.offset[slot] = offset;
     this.length[slot] = length;
+    this.bytes += length;
     this.tag[slot] = tagId;
     this.refs[slot] = 0;
     this.extra[slot] = extra;
@@ -116,7 +121,8 @@ export class MessageStore {
     else this.retentionNext[prev] = next;
     if (next === NONE) this.tail = prev;
     else this.retentionPrev[next] = prev;
-    this.arena.free(this.chunk[slot]!, this.length[slot]!);
+    this.bodies.free(this.chunk[slot]!, this.length[slot]!);
+    this.bytes -= this.length[slot]!;
     this.extra[slot] = undefined;
     this.seq[slot] = 0;
     this.retentionNext[slot] = this.#free;
@@ -126,7 +132,7 @@ export class MessageStore {
 
   /** A view of the body of `slot` (no copy). */
   body(slot: Slot): Uint8Array {
-    return this.arena.view(this.chunk[slot]!, this.offset[slot]!, this.length[slot]!);
+    return this.bodies.view(this.chunk[slot]!, this.offset[slot]!, this.length[slot]!);
   }
 
   #chainFree(from: number, to: number): void {

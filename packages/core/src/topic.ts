@@ -6,12 +6,15 @@
  * count reaches zero) or when retention expires it. A topic with no group keeps its messages until
  * retention, so a group created later starts from the earliest retained message.
  */
+
+import type { BrokerEnv } from './env.js';
 import { ErrorCode, invalidArgument, SluiceError } from './errors.js';
-import { type BrokerLink, Group } from './group.js';
+import { Group, type Restore } from './group.js';
 import { type MessageExtra, MessageStore, NONE, type Slot } from './message-store.js';
-import { type ResolvedTopicOptions, resolveTopicOptions, sameOptions } from './options.js';
+import { optionsRecord, type ResolvedTopicOptions, resolveTopicOptions, sameOptions } from './options.js';
 import { randomWord } from './receipt.js';
 import type { Scheduler, Timed } from './scheduler.js';
+import { Rec } from './storage/records.js';
 import type {
   GroupOptions,
   SendBatchItem,
@@ -48,28 +51,39 @@ export class Topic implements Timed {
   #options: ResolvedTopicOptions;
   readonly #groups = new Map<string, Group>();
   readonly #scheduler: Scheduler;
-  readonly #broker: BrokerLink;
-  readonly #idPrefix: string;
+  readonly #env: BrokerEnv;
+  /** @internal The first 16 hex characters of every message id of this topic. */
+  readonly idPrefix: string;
   #seq = 0;
   #sent = 0;
   #deleted: SluiceError | undefined;
 
-  /** @internal Created by the broker. */
+  /** @internal Created by the broker (or restored from its log, with the recorded identity). */
   constructor(
     name: string,
     kind: TopicKind,
     options: TopicOptions | undefined,
-    scheduler: Scheduler,
-    broker: BrokerLink,
+    env: BrokerEnv,
+    restored?: { idPrefix: string; createdAt: number; lastSeq: number },
   ) {
     this.name = name;
     this.kind = kind;
     this.#options = resolveTopicOptions(options);
-    this.#scheduler = scheduler;
-    this.#broker = broker;
-    this.store = new MessageStore();
-    this.createdAt = this.#modifiedAt = scheduler.clock.now();
-    this.#idPrefix = hex8(randomWord()) + hex8(randomWord());
+    this.#env = env;
+    this.#scheduler = env.scheduler;
+    this.store = new MessageStore(env.newBodyStore());
+    this.createdAt = this.#modifiedAt = restored?.createdAt ?? env.scheduler.clock.now();
+    this.idPrefix = restored?.idPrefix ?? hex8(randomWord()) + hex8(randomWord());
+    this.#seq = restored?.lastSeq ?? 0;
+    env.journal?.record([
+      Rec.TopicCreated,
+      name,
+      kind,
+      optionsRecord(this.#options),
+      this.idPrefix,
+      this.createdAt,
+      this.#seq,
+    ]);
   }
 
   /** The topic's options, every field set. */
@@ -87,6 +101,7 @@ export class Topic implements Timed {
     this.#checkLive();
     this.#options = resolveTopicOptions(options, this.#options);
     this.#modifiedAt = this.#scheduler.clock.now();
+    this.#env.journal?.record([Rec.TopicOptions, this.name, optionsRecord(this.#options), this.#modifiedAt]);
     this.#scheduler.wake(this.#retentionDue());
   }
 
@@ -101,7 +116,7 @@ export class Topic implements Timed {
       const now = this.#scheduler.clock.now();
       const id = this.#append(input, now);
       this.#wakeGroups();
-      return Promise.resolve({ id });
+      return this.#env.settle({ id });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -123,7 +138,7 @@ export class Topic implements Timed {
         }
       }
       this.#wakeGroups();
-      return Promise.resolve(results);
+      return this.#env.settle(results);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -140,7 +155,7 @@ export class Topic implements Timed {
       if (name !== '' || this.#groups.size > 0) throw invalidArgument('group', 'cannot be added to a queue');
     } else checkName('group', name);
     const existing = this.#groups.get(name);
-    const group = new Group(this, name, options, this.#scheduler, this.#broker);
+    const group = new Group(this, name, options, this.#env);
     if (existing !== undefined) {
       if (sameOptions(existing.options, group.options)) return existing;
       throw new SluiceError(
@@ -152,6 +167,14 @@ export class Topic implements Timed {
       );
     }
     this.#groups.set(name, group);
+    this.#env.journal?.record([
+      Rec.GroupCreated,
+      this.name,
+      name,
+      optionsRecord(group.options),
+      group.uid,
+      group.createdAt,
+    ]);
     this.#backfill(group);
     return group;
   }
@@ -181,6 +204,7 @@ export class Topic implements Timed {
   deleteGroup(name: string): void {
     const group = this.group(name);
     this.#groups.delete(name);
+    this.#env.journal?.record([Rec.GroupDeleted, this.name, name]);
     group.destroy(
       new SluiceError(ErrorCode.GroupNotExist, `group ${name} was deleted from ${this.name}`, {
         group: name,
@@ -190,7 +214,7 @@ export class Topic implements Timed {
 
   /** Counts of the stored messages. */
   stats(): TopicStats {
-    return { messages: this.store.size, bytes: this.store.arena.bytes, sent: this.#sent };
+    return { messages: this.store.size, bytes: this.store.bytes, sent: this.#sent };
   }
 
   /** @internal Groups of the topic. */
@@ -200,7 +224,7 @@ export class Topic implements Timed {
 
   /** @internal The message id of a sequence number: a 64-bit topic prefix and the 64-bit sequence, in hex. */
   idOf(seq: number): string {
-    return this.#idPrefix + hex16(seq);
+    return this.idPrefix + hex16(seq);
   }
 
   /** @internal A group finished with `slot`; free it when no group holds it. */
@@ -233,11 +257,8 @@ export class Topic implements Timed {
     const store = this.store;
     const retention = this.#options.retention;
     while (store.head !== NONE && store.publishedAt[store.head]! + retention <= now) {
-      const slot = store.head;
-      // Keep the message alive until every group has let go, then free it (whatever the refs say).
-      store.refs[slot]! += 1;
-      for (const group of this.#groups.values()) group.expire(slot, now);
-      this.unref(slot);
+      this.#env.journal?.record([Rec.Expired, this.name, store.seq[store.head]!]);
+      this.#expire(store.head, now);
     }
     for (const group of this.#groups.values()) group.tick(now);
   }
@@ -247,6 +268,15 @@ export class Topic implements Timed {
     this.#deleted = reason ?? new SluiceError(ErrorCode.BrokerClosed, 'the broker is closed');
     for (const group of this.#groups.values()) group.destroy(reason);
     this.#groups.clear();
+  }
+
+  /** Expires `slot` in every group and frees it. */
+  #expire(slot: Slot, now: number): void {
+    const store = this.store;
+    // Keep the message alive until every group has let go, then free it (whatever the refs say).
+    store.refs[slot]! += 1;
+    for (const group of this.#groups.values()) group.expire(slot, now);
+    this.unref(slot);
   }
 
   #retentionDue(): number {
@@ -312,20 +342,201 @@ export class Topic implements Timed {
     now: number,
     due: number,
   ): number {
-    const store = this.store;
     const seq = ++this.#seq;
     this.#sent++;
     const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
-    const tagId = store.tagId(tag);
+    const journal = this.#env.journal;
+    let chunk: number;
+    let offset: number;
+    if (journal === undefined) {
+      const bodies = this.store.bodies;
+      bodies.write(body, length);
+      chunk = bodies.lastChunk;
+      offset = bodies.lastOffset;
+    } else {
+      const record = [
+        Rec.Appended,
+        this.name,
+        seq,
+        now,
+        tag ?? null,
+        extra?.keys ?? null,
+        extra?.properties ?? null,
+        extra?.groupKey ?? null,
+        due,
+      ];
+      journal.message(record, body, length);
+      chunk = journal.lastChunk;
+      offset = journal.lastOffset;
+    }
+    this.#add(seq, now, chunk, offset, length, this.store.tagId(tag), extra, due, now);
+    return seq;
+  }
+
+  /** Adds a stored message to the columns and to every group whose filter lets it in. */
+  #add(
+    seq: number,
+    publishedAt: number,
+    chunk: number,
+    offset: number,
+    length: number,
+    tagId: number,
+    extra: MessageExtra | undefined,
+    due: number,
+    now: number,
+  ): Slot {
+    const store = this.store;
     const wasEmpty = store.head === NONE;
-    const slot = store.add(seq, now, body, length, tagId, extra);
+    const slot = store.add(seq, publishedAt, chunk, offset, length, tagId, extra);
     let refs = 0;
     for (const group of this.#groups.values()) if (group.accept(slot, tagId, due, now)) refs++;
     store.refs[slot] = refs;
     // Filtered out by every group: nobody will ever read it.
-    if (refs === 0 && this.#groups.size > 0) store.remove(slot);
-    else if (wasEmpty) this.#scheduler.wake(now + this.#options.retention);
-    return seq;
+    if (refs === 0 && this.#groups.size > 0) {
+      store.remove(slot);
+      return NONE;
+    }
+    if (wasEmpty) this.#scheduler.wake(publishedAt + this.#options.retention);
+    return slot;
+  }
+
+  // ---------------------------------------------------------------- replay (durable storage)
+
+  /** Slot of each replayed seq (seq - replayBase), while a log is being replayed. */
+  #replayIndex: Uint32Array | undefined;
+  #replayBase = 0;
+
+  /** @internal Replay of an `Appended` record whose body is already in storage at chunk/offset. */
+  restoreMessage(record: readonly unknown[], chunk: number, offset: number, length: number): void {
+    const seq = record[2] as number;
+    if (this.#slotOf(seq) !== NONE) return; // written again after a snapshot began
+    if (seq > this.#seq) this.#seq = seq;
+    const [, , , publishedAt, tag, keys, properties, groupKey, deliverAt] = record as [
+      unknown,
+      unknown,
+      unknown,
+      number,
+      string | null,
+      string[] | null,
+      Record<string, string> | null,
+      string | null,
+      number,
+    ];
+    const delayed = deliverAt > publishedAt;
+    const extra: MessageExtra | undefined =
+      keys !== null || properties !== null || groupKey !== null || delayed
+        ? {
+            keys: keys ?? undefined,
+            properties: properties ?? undefined,
+            groupKey: groupKey ?? undefined,
+            deliverAt: delayed ? deliverAt : 0,
+          }
+        : undefined;
+    const slot = this.#add(
+      seq,
+      publishedAt,
+      chunk,
+      offset,
+      length,
+      this.store.tagId(tag ?? undefined),
+      extra,
+      deliverAt,
+      this.#scheduler.clock.now(),
+    );
+    if (slot === NONE) return;
+    if (this.#replayIndex === undefined) {
+      this.#replayBase = seq;
+      this.#replayIndex = new Uint32Array(1024).fill(NONE);
+    }
+    let index = this.#replayIndex;
+    const at = seq - this.#replayBase;
+    if (at < 0) return; // older than the first message of this replay: never referenced again
+    if (at >= index.length) {
+      let n = index.length;
+      while (n <= at) n *= 2;
+      const grown = new Uint32Array(n).fill(NONE);
+      grown.set(index);
+      index = this.#replayIndex = grown;
+    }
+    index[at] = slot;
+  }
+
+  /** @internal Replay of a record about `seq` in group `group` (undefined for topic records). */
+  restore(tag: number, seq: number, group: string | undefined, record: readonly unknown[]): void {
+    const slot = this.#slotOf(seq);
+    if (slot === NONE) return; // the message was finished and dropped before this record mattered
+    if (tag === Rec.Expired) {
+      this.#expire(slot, this.#scheduler.clock.now());
+      return;
+    }
+    const g = this.#groups.get(group!);
+    if (g === undefined) return;
+    switch (tag) {
+      case Rec.Delivered:
+        g.restoreDelivery(slot, {
+          receiveCount: record[4] as number,
+          firstReceivedAt: record[5] as number,
+          visibleAt: record[6] as number,
+          version: record[7] as number,
+          nonceA: record[8] as number,
+          nonceB: record[9] as number,
+        } satisfies Restore);
+        break;
+      case Rec.VisibilityChanged:
+        g.restoreDelivery(slot, {
+          receiveCount: -1,
+          firstReceivedAt: -1,
+          visibleAt: record[4] as number,
+          version: record[5] as number,
+          nonceA: record[6] as number,
+          nonceB: record[7] as number,
+        });
+        break;
+      case Rec.Acked:
+        g.restoreAck(slot);
+        break;
+      case Rec.Returned:
+        g.restoreReturn(slot, record[4] as number);
+        break;
+      case Rec.Released:
+        g.restoreRelease(slot);
+        break;
+    }
+  }
+
+  /** @internal Replay: a group as recorded. */
+  restoreGroup(name: string, options: GroupOptions, uid: number, createdAt: number): Group {
+    const group = new Group(this, name, options, this.#env, { uid, createdAt });
+    this.#groups.set(name, group);
+    this.#backfill(group);
+    return group;
+  }
+
+  /** @internal Replay: options as recorded. */
+  restoreOptions(options: TopicOptions, modifiedAt: number): void {
+    this.#options = resolveTopicOptions(options, this.#options);
+    this.#modifiedAt = modifiedAt;
+  }
+
+  /** @internal Replay is over: drop the seq index, arm the timers. */
+  endReplay(): void {
+    this.#replayIndex = undefined;
+    this.#scheduler.wake(this.nextDue());
+  }
+
+  /** @internal The last sequence number used. */
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  #slotOf(seq: number): Slot {
+    const index = this.#replayIndex;
+    if (index === undefined) return NONE;
+    const at = seq - this.#replayBase;
+    if (at < 0 || at >= index.length) return NONE;
+    const slot = index[at]!;
+    // The slot may have been freed (and reused) since: check it still holds this seq.
+    return slot !== NONE && this.store.seq[slot] === seq ? slot : NONE;
   }
 
   /** A new group takes every retained message, in publish order. */

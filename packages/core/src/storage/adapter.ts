@@ -1,12 +1,13 @@
 /** @module storage/adapter — what the broker asks of a storage engine. */
+import type { Journal, LogRecord, ReplaySink } from './records.js';
 
 /**
  * A storage engine. The broker opens it once, asks it to make writes durable before it answers a
- * caller (`flush`), and closes it. `memoryStorage()` keeps nothing; `durable` tells the broker whether
- * it needs to write anything at all, so memory-only brokers pay nothing for persistence.
+ * caller (`flush`), and closes it. `memoryStorage()` keeps nothing: `durable` is false and the broker
+ * writes no records at all, so memory-only brokers pay nothing for persistence.
  */
 export interface StorageAdapter {
-  /** False for storage that keeps nothing across restarts: the broker then writes no records. */
+  /** False for storage that keeps nothing across restarts. */
   readonly durable: boolean;
   /** Opens the storage (and, for a durable one, takes its lock). */
   open(): Promise<void>;
@@ -14,4 +15,25 @@ export interface StorageAdapter {
   flush(): Promise<void>;
   /** Flushes and releases the storage. */
   close(): Promise<void>;
+}
+
+/** A storage that keeps the broker's state across restarts, as a log of records. */
+export interface DurableStorage extends StorageAdapter {
+  readonly durable: true;
+  /** Where the broker writes records, once replay is done. */
+  readonly journal: Journal;
+  /** Feeds every stored record to `sink`, in order (called once, after `open`). */
+  replay(sink: ReplaySink): Promise<void>;
+  /** True when enough of the log is dead that a snapshot would shrink it (checked after writes). */
+  wantsCompaction(): boolean;
+  /**
+   * Replaces the log written so far with `snapshot` (records describing the live state), in the
+   * background: records written meanwhile land after it. Resolves when the old files are gone.
+   */
+  compact(snapshot: () => AsyncIterable<readonly [LogRecord, Uint8Array | undefined]>): Promise<void>;
+}
+
+/** True when `storage` is a {@link DurableStorage}. */
+export function isDurable(storage: StorageAdapter): storage is DurableStorage {
+  return storage.durable;
 }

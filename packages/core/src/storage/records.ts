@@ -1,0 +1,79 @@
+/**
+ * @module storage/records — the records a durable storage keeps: every change of broker state, as a
+ * fixed-position array `[tag, ...fields]` (no msgpack structures to save alongside the log).
+ *
+ * Records carry absolute values (a delivery's receive count, deadline and nonce; the state a returned
+ * message went to), never deltas, so replaying a record twice gives the same state: that is what lets a
+ * snapshot be taken while the broker keeps running (records written after the snapshot began are
+ * replayed on top of it).
+ */
+
+/** Record tags (the first element of every record). */
+export const Rec = {
+  /** [tag, name, kind, options, idPrefix, createdAt, lastSeq] */
+  TopicCreated: 1,
+  /** [tag, name] */
+  TopicDeleted: 2,
+  /** [tag, name, options, modifiedAt] */
+  TopicOptions: 3,
+  /** [tag, topic, group, options, uid, createdAt] */
+  GroupCreated: 4,
+  /** [tag, topic, group] */
+  GroupDeleted: 5,
+  /** [tag, topic, group, options, modifiedAt] */
+  GroupOptions: 6,
+  /** [tag, topic, seq, publishedAt, tag | null, keys | null, properties | null, groupKey | null, deliverAt] + body */
+  Appended: 7,
+  /** [tag, topic, group, seq, receiveCount, firstReceivedAt, visibleAt, version, nonceA, nonceB] */
+  Delivered: 8,
+  /** [tag, topic, group, seq] */
+  Acked: 9,
+  /** [tag, topic, group, seq, state] — a delivery ended unacked (nack or timeout): state is active or deadLetter */
+  Returned: 10,
+  /** [tag, topic, group, seq, visibleAt, version, nonceA, nonceB] */
+  VisibilityChanged: 11,
+  /** [tag, topic, seq] — retention expired the message in every group */
+  Expired: 12,
+  /** [tag, topic, group, seq] — snapshots only: the group had already finished this message */
+  Released: 13,
+} as const;
+
+/** A record: its tag, then its fields. */
+export type LogRecord = readonly unknown[];
+
+/** Where a durable storage keeps a message body: a file id and a byte range in it. */
+export interface BodyLocation {
+  chunk: number;
+  offset: number;
+}
+
+/**
+ * Bodies held by a storage: memory (`BodyArena`) or disk (behind a cache). `write` leaves the position
+ * of the body it stored in `lastChunk` / `lastOffset`.
+ */
+export interface BodyStore {
+  lastChunk: number;
+  lastOffset: number;
+  /** Bytes of live bodies. */
+  readonly bytes: number;
+  write(body: string | Uint8Array, length: number): void;
+  view(chunk: number, offset: number, length: number): Uint8Array;
+  free(chunk: number, length: number): void;
+}
+
+/**
+ * What the broker writes to when storage is durable. Records are buffered; `flush` on the storage makes
+ * them durable. A message record also stores its body and answers where, in `lastChunk`/`lastOffset`.
+ */
+export interface Journal {
+  record(record: LogRecord): void;
+  /** Writes an `Appended` record followed by its body bytes (`length` of them; UTF-8 for a string). */
+  message(record: LogRecord, body: string | Uint8Array, length: number): void;
+  lastChunk: number;
+  lastOffset: number;
+  /** The bodies of messages written through this journal. */
+  readonly bodies: BodyStore;
+}
+
+/** Receives the records of a durable storage on open, in order. */
+export type ReplaySink = (record: LogRecord, chunk: number, offset: number, length: number) => void;
