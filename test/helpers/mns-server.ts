@@ -14,17 +14,24 @@ export interface MnsServer extends Listening {
 }
 
 /**
- * Starts an MNS server with the test credentials. `manual: true` gives the broker a manual clock (visibility,
+ * Starts an MNS server with the test credentials (`open: true`: none, nothing authenticated). `manual: true` gives the broker a manual clock (visibility,
  * delay and expiry then move only with `clock.advance`; long polls too, so use the system clock for those).
  */
-export async function startMns(options: MnsHandlerOptions & { manual?: boolean } = {}): Promise<MnsServer> {
-  const { manual, ...handlerOptions } = options;
+export async function startMns(
+  options: MnsHandlerOptions & { manual?: boolean; open?: boolean } = {},
+): Promise<MnsServer> {
+  const { manual, open, ...handlerOptions } = options;
   const clock = manual ? manualClock(Date.now()) : undefined;
   const broker = await createBroker(clock === undefined ? {} : { clock });
-  const handler = createMnsHandler(broker, {
-    credentials: [{ accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }],
-    ...handlerOptions,
-  });
+  const handler = createMnsHandler(
+    broker,
+    open
+      ? handlerOptions
+      : {
+          credentials: [{ accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }],
+          ...handlerOptions,
+        },
+  );
   const srv = await listen(handler.node);
   return {
     ...srv,

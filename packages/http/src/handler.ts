@@ -13,7 +13,9 @@ import type { DialectHandler, NodeHandler, WireHandler, WireRequest, WireRespons
  * The node adapter reads the body up to the limit (over it: `onTooLarge('body')`, and the connection is closed),
  * refuses long request-targets (`onTooLarge('target')`), ties an `AbortController` to the response closing before it
  * finished (a parked long poll is released when its client goes away), and calls `next()` when the wire handler
- * answers `undefined` (no `next`: a plain 404). The fetch adapter does the same with `request.signal`.
+ * answers `undefined` (no `next`: a plain 404) — or before reading anything when `claims(head)` says the request is
+ * not its own. A body it did read stays on the request for the next Sluice handler. The fetch adapter does the same
+ * with `request.signal`.
  *
  * @example
  * import { createServer } from 'node:http';
@@ -36,8 +38,14 @@ export function createDialectHandler(wire: WireHandler, options?: DialectHandler
     return out;
   };
 
+  const { claims } = resolved;
   const node: NodeHandler = (req, res, next) => {
     const head = nodeRequestHead(req);
+    if (claims !== undefined && !claims(head)) {
+      if (next !== undefined) next();
+      else writeNodeResponse(res, NOT_FOUND);
+      return;
+    }
     readNodeRequest(req, resolved, head).then(
       (request) => {
         const controller = new AbortController();
@@ -68,6 +76,7 @@ export function createDialectHandler(wire: WireHandler, options?: DialectHandler
 
   const fetch = async (request: Request): Promise<Response> => {
     const head = fetchRequestHead(request);
+    if (claims !== undefined && !claims(head)) return toFetchResponse(NOT_FOUND);
     let wireRequest: WireRequest;
     try {
       wireRequest = await toWireRequest(request, resolved, head);

@@ -3,7 +3,7 @@
 export { TooLargeError, XmlError } from './errors.js';
 export { fetchRequestHead, toFetchResponse, toWireRequest } from './fetch.js';
 export { createDialectHandler } from './handler.js';
-export { nodeRequestHead, readNodeRequest, writeNodeResponse } from './node.js';
+export { BODY, nodeRequestHead, readNodeRequest, writeNodeResponse } from './node.js';
 export {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_TARGET_LENGTH,

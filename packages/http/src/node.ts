@@ -5,6 +5,11 @@ import { splitTarget } from './query.js';
 import type { DialectLimits, RequestHead, WireRequest, WireResponse } from './wire.js';
 
 const EMPTY = new Uint8Array(0);
+/**
+ * Where the read body is kept on the `IncomingMessage`: a stream is read once, so a later handler in the same chain
+ * (after `next()`) finds the bytes here. A registered symbol, so two copies of this package agree on it.
+ */
+export const BODY: unique symbol = Symbol.for('sluice.http.body') as never;
 
 /** The head of a node request: method, raw target and lower-case headers (node already lower-cases them). */
 export function nodeRequestHead(req: IncomingMessage): RequestHead {
@@ -44,6 +49,13 @@ export function readNodeRequest(
     headers: head.headers,
     body,
   });
+  // A handler earlier in the chain (another dialect that passed with next()) already read the body: reuse it.
+  const earlier = (req as unknown as Record<symbol, unknown>)[BODY];
+  if (earlier instanceof Uint8Array) {
+    return earlier.byteLength > max
+      ? Promise.reject(new TooLargeError('body'))
+      : Promise.resolve(make(earlier));
+  }
   // A request without a body has already ended (or will, with no data): skip the stream machinery.
   if (declared === '0' || (declared === undefined && head.headers['transfer-encoding'] === undefined)) {
     if (req.complete || req.readableEnded) return Promise.resolve(make(EMPTY));
@@ -64,9 +76,10 @@ export function readNodeRequest(
     };
     const onEnd = (): void => {
       cleanup();
-      resolve(
-        make(chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)),
-      );
+      const body =
+        chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      (req as unknown as Record<symbol, unknown>)[BODY] = body;
+      resolve(make(body));
     };
     const onError = (error: Error): void => {
       cleanup();

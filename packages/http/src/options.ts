@@ -10,6 +10,11 @@ export const DEFAULT_MAX_TARGET_LENGTH = 8192;
 export interface DialectHandlerOptions {
   /** Largest body accepted, bytes, or a function of the request head (per-route limits). Default 5 MiB. */
   maxBodyBytes?: number | ((head: RequestHead) => number);
+  /**
+   * Which requests are this dialect's, judged from the head alone. The node adapter calls `next()` (or answers 404)
+   * for the others before reading a byte of their body, so the next handler can still read it. Default: all.
+   */
+  claims?: (head: RequestHead) => boolean;
   /** Longest request-target (`req.url`) accepted, characters. Default 8192. */
   maxTargetLength?: number;
   /** The dialect's answer to a request over a limit. Default: 413 / 414 with a plain-text body. */
@@ -23,6 +28,7 @@ export interface DialectHandlerOptions {
 
 /** Resolved options: every field set. */
 export interface ResolvedDialectOptions extends DialectLimits {
+  readonly claims: ((head: RequestHead) => boolean) | undefined;
   readonly onError: (error: unknown, request: WireRequest) => WireResponse;
 }
 
@@ -51,6 +57,7 @@ export function resolveDialectOptions(options: DialectHandlerOptions = {}): Reso
   return {
     maxBodyBytes: typeof maxBodyBytes === 'number' ? () => maxBodyBytes : maxBodyBytes,
     maxTargetLength,
+    claims: options.claims,
     onTooLarge: options.onTooLarge ?? defaultTooLarge,
     onError: options.onError ?? defaultError,
   };

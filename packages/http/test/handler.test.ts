@@ -169,6 +169,31 @@ describe('node adapter', () => {
   });
 });
 
+describe('chaining', () => {
+  it('claims() passes foreign requests to next() unread, and a read body is reused after next()', async () => {
+    const seen: string[] = [];
+    const first = createDialectHandler(
+      (req) => {
+        seen.push(`first:${new TextDecoder().decode(req.body)}`);
+        return req.path === '/first' ? { status: 200, headers: {}, body: 'first' } : undefined;
+      },
+      { claims: (head) => !head.target.startsWith('/skip') },
+    );
+    const second = createDialectHandler((req) => ({
+      status: 200,
+      headers: {},
+      body: `second:${new TextDecoder().decode(req.body)}`,
+    }));
+    srv = await listen((req, res) => first.node(req, res, () => second.node(req, res)));
+    expect(await (await fetch(`${srv.url}/first`, { method: 'POST', body: 'a' })).text()).toBe('first');
+    expect(await (await fetch(`${srv.url}/other`, { method: 'POST', body: 'b' })).text()).toBe('second:b');
+    expect(await (await fetch(`${srv.url}/skip`, { method: 'POST', body: 'c' })).text()).toBe('second:c');
+    expect(seen).toEqual(['first:a', 'first:b']);
+    const unclaimed = createDialectHandler(echo, { claims: () => false });
+    expect((await unclaimed.fetch(new Request('http://h/x'))).status).toBe(404);
+  });
+});
+
 describe('fetch adapter', () => {
   it('round-trips a Request through the wire handler', async () => {
     const handler = createDialectHandler(echo);

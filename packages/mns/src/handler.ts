@@ -16,6 +16,18 @@ import { errorResponse } from './response.js';
 import { matchRoute, type Route } from './routes.js';
 import { authenticate, checkVersion } from './signature.js';
 
+/** True for targets under `/queues` or `/topics`: the only paths MNS has. */
+function isMnsTarget(target: string): boolean {
+  for (const root of ['/queues', '/topics']) {
+    if (target.startsWith(root)) {
+      const c = target.charCodeAt(root.length);
+      // end, '/', '?'
+      if (Number.isNaN(c) || c === 0x2f || c === 0x3f) return true;
+    }
+  }
+  return false;
+}
+
 const baseOf = (request: WireRequest): string => `http://${request.headers['host'] ?? 'localhost'}`;
 
 /**
@@ -33,7 +45,7 @@ export function mnsMissingVersion(request: WireRequest, requestId = requestIds()
  * Serves the Simple Message Queue (MNS) XML API 2015-06-06 over `broker`: queues, messages (long polling), topics
  * with queue subscriptions. MNS objects live under their own prefix in the broker (`mns:queue:<q>`,
  * `mns:topic:<t>`), apart from other dialects'. Answers `undefined` (next / 404) for paths outside `/queues` and
- * `/topics` that carry no `x-mns-version` header.
+ * `/topics`, so it mounts next to other routes.
  *
  * @example
  * import { createServer } from 'node:http';
@@ -70,14 +82,15 @@ export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): D
 
   const wire: WireHandler = (request, signal) => {
     const route = matchRoute(request);
-    if (route === undefined && request.headers['x-mns-version'] === undefined) return undefined;
+    // Not an MNS resource: leave it to the next handler (another route, another dialect, a sub-mount).
+    if (route === undefined) return undefined;
     const requestId = nextId();
     const base = baseOf(request);
     const ids = { requestId, base };
     try {
       checkVersion(request);
       const auth = authenticate(request, resolved);
-      if (route === null || route === undefined) {
+      if (route === null) {
         throw new MnsFault(400, 'InvalidRequestURL', 'The request URL is not valid.');
       }
       if (auth instanceof Promise) {
@@ -93,6 +106,7 @@ export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): D
   };
 
   return createDialectHandler(wire, {
+    claims: (head) => isMnsTarget(head.target),
     maxBodyBytes: resolved.maxBodyBytes,
     maxTargetLength: resolved.maxTargetLength,
     onTooLarge: (kind, head) =>
