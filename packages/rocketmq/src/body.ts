@@ -1,16 +1,27 @@
 /** @module body — reading the two request documents (`<Message>`, `<ReceiptHandles>`) with the service's errors. */
 import { parseXml, type XmlObject, xmlChildren, xmlRoot, xmlText } from '@sluice/http';
 import { invalidArgument, RocketMqError, WireCode } from './errors.js';
+import { readFlatDocument } from './flat-xml.js';
 
 /** Most receipt handles in one ack, commit or rollback (mirrors the 16 messages of a consume). */
 export const MAX_HANDLES = 16;
+
+/** The fields of a publish body; `undefined` where the element is absent. */
+export interface MessageFields {
+  readonly body: string | undefined;
+  readonly tag: string | undefined;
+  readonly properties: string | undefined;
+}
+
+const MESSAGE_CHILDREN = ['MessageBody', 'MessageTag', 'Properties'] as const;
+const HANDLE_CHILDREN = ['ReceiptHandle'] as const;
 
 function malformed(why: string): RocketMqError {
   return new RocketMqError(WireCode.MalformedXML, `The XML you provided was not well-formed: ${why}`);
 }
 
-/** Parses a body and checks its root element; anything else is `MalformedXML`. */
-export function readDocument(body: Uint8Array, root: string): XmlObject {
+/** Parses a body with the shared parser and checks its root element; anything else is `MalformedXML`. */
+function readDocument(body: Uint8Array, root: string): XmlObject {
   let node: XmlObject;
   let name: string;
   try {
@@ -22,13 +33,30 @@ export function readDocument(body: Uint8Array, root: string): XmlObject {
   return node;
 }
 
-/** Text of an optional child element; a repeated or non-text child is `MalformedXML`. */
-export function readText(node: XmlObject, name: string): string | undefined {
+function readText(node: XmlObject, name: string): string | undefined {
   try {
     return xmlText(node, name);
   } catch (error) {
     throw malformed((error as Error).message);
   }
+}
+
+/** The `<Message>` of a publish: the SDKs' flat shape is read directly, anything else by the shared parser. */
+export function readMessage(body: Uint8Array): MessageFields {
+  const flat = readFlatDocument(body, 'Message', MESSAGE_CHILDREN);
+  if (flat !== undefined) {
+    const [bodies, tags, props] = MESSAGE_CHILDREN.map((n) => flat.get(n));
+    // A repeated element is for the shared parser to refuse.
+    if ((bodies?.length ?? 0) <= 1 && (tags?.length ?? 0) <= 1 && (props?.length ?? 0) <= 1) {
+      return { body: bodies?.[0], tag: tags?.[0], properties: props?.[0] };
+    }
+  }
+  const node = readDocument(body, 'Message');
+  return {
+    body: readText(node, 'MessageBody'),
+    tag: readText(node, 'MessageTag'),
+    properties: readText(node, 'Properties'),
+  };
 }
 
 /**
@@ -37,15 +65,20 @@ export function readText(node: XmlObject, name: string): string | undefined {
  * (reported per handle as `ReceiptHandleError`).
  */
 export function readHandles(body: Uint8Array): string[] {
-  const node = readDocument(body, 'ReceiptHandles');
-  const children = xmlChildren(node, 'ReceiptHandle');
-  if (children.length === 0) {
+  const flat = readFlatDocument(body, 'ReceiptHandles', HANDLE_CHILDREN);
+  let handles: string[];
+  if (flat !== undefined) handles = flat.get('ReceiptHandle') ?? [];
+  else {
+    const node = readDocument(body, 'ReceiptHandles');
+    handles = xmlChildren(node, 'ReceiptHandle').map((c) => (typeof c === 'string' ? c : ''));
+  }
+  if (handles.length === 0) {
     throw new RocketMqError(WireCode.MissingReceiptHandle, 'ReceiptHandle is required.');
   }
-  if (children.length > MAX_HANDLES) {
+  if (handles.length > MAX_HANDLES) {
     throw invalidArgument(
-      `at most ${MAX_HANDLES} ReceiptHandle elements are accepted, not ${children.length}.`,
+      `at most ${MAX_HANDLES} ReceiptHandle elements are accepted, not ${handles.length}.`,
     );
   }
-  return children.map((c) => (typeof c === 'string' ? c.trim() : ''));
+  return handles.map((h) => h.trim());
 }

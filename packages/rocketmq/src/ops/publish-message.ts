@@ -4,7 +4,7 @@
  * for a half message the handle that commits or rolls it back.
  */
 import type { WireResponse } from '@sluice/http';
-import { readDocument, readText } from '../body.js';
+import { readMessage } from '../body.js';
 import type { Call, DialectContext } from '../context.js';
 import { invalidArgument } from '../errors.js';
 import { bodyMd5 } from '../messages.js';
@@ -22,12 +22,11 @@ const NO_PROPERTIES: Readonly<Record<string, string>> = Object.freeze({});
 /** Publishes one message. */
 export async function publishMessage(ctx: DialectContext, call: Call): Promise<WireResponse> {
   transParam(call.request.query, []);
-  const node = readDocument(call.request.body, 'Message');
-  const text = readText(node, 'MessageBody');
+  const fields = readMessage(call.request.body);
+  const text = fields.body;
   if (text === undefined) throw invalidArgument('MessageBody is required.');
-  const tagText = readText(node, 'MessageTag');
-  const tag = tagText === undefined || tagText === '' ? undefined : tagText;
-  const propsText = readText(node, 'Properties');
+  const tag = fields.tag === undefined || fields.tag === '' ? undefined : fields.tag;
+  const propsText = fields.properties;
   const props = propsText === undefined ? NO_PROPERTIES : parseProperties(propsText);
 
   const checkText = props[SystemProperty.TransCheckT];

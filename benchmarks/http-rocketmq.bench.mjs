@@ -1,0 +1,195 @@
+/** @module benchmarks/http-rocketmq — RocketMQ HTTP dialect vs a bare node:http server, over loopback, autocannon. */
+/*
+ * Two scenarios, each run against the Sluice RocketMQ dialect and against a bare node:http server that answers
+ * with a body of the same shape and size (the ceiling any handler on this machine can reach):
+ *   publish   POST /topics/bench/messages, a 1 KB message in the SDK's CDATA form  -> 201 <Message>
+ *   cycle     GET  consume numOfMessages=16 -> 200 <Messages> (16 x 1 KB), then DELETE ack of those 16 handles -> 204
+ * The server runs in a child process (one per contender); this process is the load generator (autocannon, 10
+ * connections, keep-alive), so server and client each get one of the machine's cores.
+ * The consume scenario runs a fixed number of cycles over a pre-published stock, so it never runs dry.
+ *
+ * Run: pnpm build (or `npx tsc -b packages/rocketmq`), then node benchmarks/http-rocketmq.bench.mjs
+ * Env: SLUICE_PACKAGES (a directory holding built core/, http/, rocketmq/ packages; default ../packages),
+ *      SLUICE_BENCH_SECONDS (publish duration, default 8), SLUICE_BENCH_CYCLES (consume+ack cycles, default 4000).
+ */
+import { fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+
+const SECONDS = Number(process.env.SLUICE_BENCH_SECONDS ?? 8);
+const CYCLES = Number(process.env.SLUICE_BENCH_CYCLES ?? 4000);
+const CONNECTIONS = 10;
+const BODY = 'x'.repeat(1024);
+const PUBLISH_XML =
+  '<?xml version="1.0" encoding="UTF-8"?><Message xmlns="http://mq.aliyuncs.com/doc/v1/">' +
+  `<MessageBody><![CDATA[${BODY}]]></MessageBody><MessageTag><![CDATA[bench]]></MessageTag></Message>`;
+const HEADERS = { 'content-type': 'text/xml;charset=utf-8', 'x-mq-version': '2015-06-06' };
+
+// ---------------------------------------------------------------------------------------------- server side
+async function serve(kind) {
+  let listener;
+  if (kind === 'sluice') {
+    const root = process.env.SLUICE_PACKAGES
+      ? pathToFileURL(`${resolve(process.env.SLUICE_PACKAGES)}/`)
+      : new URL('../packages/', import.meta.url);
+    const { createBroker } = await import(new URL('core/dist/index.js', root).href);
+    const { createRocketMqHandler, coreTopicName } = await import(
+      new URL('rocketmq/dist/index.js', root).href
+    );
+    const broker = await createBroker();
+    const mq = createRocketMqHandler(broker);
+    mq.declareConsumer('stock', 'GID_bench');
+    const stock = broker.topic(coreTopicName('', 'stock'));
+    const body = Buffer.from(BODY);
+    for (let i = 0; i < CYCLES * 16 + 1000; i++) await stock.send({ body, tag: 'bench' });
+    listener = mq.node;
+  } else {
+    // The bare server reads the body and answers with pre-rendered documents of the dialect's sizes.
+    const message = (i) =>
+      `<Message><MessageId>0123456789ABCDEF01234567${String(i).padStart(8, '0')}</MessageId>` +
+      '<MessageBodyMD5>0CC175B9C0F1B6A831C399E269772661</MessageBodyMD5>' +
+      `<MessageBody>${BODY}</MessageBody><ReceiptHandle>0123456789ABCDEF0123456789ABCDEF-Nabcdefghijklmnopqrstuvwxyz${String(i).padStart(6, '0')}</ReceiptHandle>` +
+      '<PublishTime>1700000000000</PublishTime><FirstConsumeTime>1700000000000</FirstConsumeTime>' +
+      '<NextConsumeTime>1700000300000</NextConsumeTime><ConsumedTimes>1</ConsumedTimes>' +
+      '<MessageTag>bench</MessageTag><Properties></Properties></Message>';
+    const messages = `<?xml version="1.0" encoding="UTF-8"?>\n<Messages xmlns="http://mq.aliyuncs.com/doc/v1/">${Array.from({ length: 16 }, (_, i) => message(i)).join('')}</Messages>`;
+    const published =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Message xmlns="http://mq.aliyuncs.com/doc/v1/">' +
+      '<MessageId>0123456789ABCDEF0123456789ABCDEF</MessageId><MessageBodyMD5>0CC175B9C0F1B6A831C399E269772661</MessageBodyMD5></Message>';
+    const headers = {
+      'content-type': 'text/xml;charset=utf-8',
+      'x-mq-request-id': '0123456789ABCDEF01234567',
+      'x-mq-version': '2015-06-06',
+    };
+    listener = (req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        Buffer.concat(chunks);
+        if (req.method === 'GET') res.writeHead(200, headers).end(messages);
+        else if (req.method === 'POST') res.writeHead(201, headers).end(published);
+        else res.writeHead(204, { 'x-mq-request-id': headers['x-mq-request-id'] }).end();
+      });
+    };
+  }
+  const server = createServer(listener);
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+  process.on('disconnect', () => process.exit(0));
+}
+
+// ---------------------------------------------------------------------------------------------- load side
+function startServer(kind) {
+  const child = fork(fileURLToPath(import.meta.url), ['serve', kind], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve({ child, port: m.port }));
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+}
+
+/**
+ * Runs autocannon and measures the rate from the responses themselves: autocannon ends a run on its 1 s tick, so
+ * its own duration is rounded to whole seconds (too coarse for a fixed-amount run).
+ */
+function run(opts) {
+  let responses = 0;
+  let last = 0;
+  const started = performance.now();
+  const stamp = (onResponse) => (status, body, context, headers) => {
+    responses++;
+    last = performance.now();
+    onResponse?.(status, body, context, headers);
+  };
+  const requests = opts.requests.map((r) => ({ ...r, onResponse: stamp(r.onResponse) }));
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      { connections: CONNECTIONS, pipelining: 1, ...opts, requests },
+      (err, result) =>
+        err ? reject(err) : resolve({ ...result, measuredRate: responses / ((last - started) / 1000) }),
+    );
+    autocannon.track(instance, {
+      renderProgressBar: false,
+      renderResultsTable: false,
+      renderLatencyTable: false,
+    });
+  });
+}
+
+const HANDLE = /<ReceiptHandle>([^<]+)<\/ReceiptHandle>/g;
+
+async function measure(kind) {
+  const { child, port } = await startServer(kind);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    // Warm-up (JIT, sockets), then the measured runs.
+    const post = (topic) => [
+      { method: 'POST', path: `/topics/${topic}/messages`, headers: HEADERS, body: PUBLISH_XML },
+    ];
+    await run({ url, duration: 1, requests: post('warm') });
+    const publish = await run({ url, duration: SECONDS, requests: post('bench') });
+    const cycle = await run({
+      url,
+      amount: CYCLES * 2,
+      requests: [
+        {
+          method: 'GET',
+          path: '/topics/stock/messages?consumer=GID_bench&numOfMessages=16',
+          headers: HEADERS,
+          onResponse: (status, body, context) => {
+            context.handles = status === 200 ? [...body.matchAll(HANDLE)].map((m) => m[1]) : [];
+          },
+        },
+        {
+          method: 'DELETE',
+          path: '/topics/stock/messages?consumer=GID_bench',
+          headers: HEADERS,
+          setupRequest: (req, context) => ({
+            ...req,
+            body:
+              '<?xml version="1.0" encoding="UTF-8"?><ReceiptHandles xmlns="http://mq.aliyuncs.com/doc/v1/">' +
+              (context.handles ?? []).map((h) => `<ReceiptHandle><![CDATA[${h}]]></ReceiptHandle>`).join('') +
+              '</ReceiptHandles>',
+          }),
+        },
+      ],
+    });
+    const summary = (r) => ({
+      reqPerSec: Math.round(r.measuredRate),
+      latencyP50ms: r.latency.p50,
+      latencyP99ms: r.latency.p99,
+      non2xx: r.non2xx,
+      errors: r.errors + r.timeouts,
+    });
+    return { publish: summary(publish), cycle: summary(cycle) };
+  } finally {
+    child.disconnect();
+    child.kill();
+  }
+}
+
+if (process.argv[2] === 'serve') {
+  await serve(process.argv[3]);
+} else {
+  const bare = await measure('bare');
+  const sluice = await measure('sluice');
+  const rows = ['publish', 'cycle'].map((name) => ({
+    scenario: name === 'publish' ? 'publish (1 KB)' : 'consume(16)+ack(16)',
+    'bare req/s': bare[name].reqPerSec,
+    'sluice req/s': sluice[name].reqPerSec,
+    ratio: Number((sluice[name].reqPerSec / bare[name].reqPerSec).toFixed(2)),
+    'sluice p99 ms': sluice[name].latencyP99ms,
+    'sluice non-2xx': sluice[name].non2xx,
+  }));
+  console.table(rows);
+  const dir = new URL('./results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    new URL('http-rocketmq.json', dir),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, connections: CONNECTIONS, seconds: SECONDS, cycles: CYCLES, bare, sluice, rows }, null, 2)}\n`,
+  );
+}
