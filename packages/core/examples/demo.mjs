@@ -3,7 +3,11 @@
 import { createBroker } from '@sluice/core';
 
 const broker = await createBroker();
-const jobs = broker.createQueue('jobs', { visibilityTimeout: 200, maxReceiveCount: 2, deadLetterQueue: 'jobs-dlq' });
+const jobs = broker.createQueue('jobs', {
+  visibilityTimeout: 200,
+  maxReceiveCount: 2,
+  deadLetterQueue: 'jobs-dlq',
+});
 broker.on('deadLetter', (message, { topic }) => console.log(`dead letter from ${topic}: ${message.id}`));
 
 // A consumer parks in a long poll; the send wakes it at once.
@@ -26,7 +30,16 @@ console.log('jobs:', jobs.stats(), 'dead letters:', broker.queue('jobs-dlq').sta
 const orders = broker.createTopic('orders');
 const billing = orders.createGroup('billing');
 const shipping = orders.createGroup('shipping', { tags: ['paid'] });
-await orders.sendBatch([{ body: 'order 1', tag: 'paid' }, { body: 'order 2', tag: 'draft' }]);
-console.log('billing sees', (await billing.receive({ max: 10 })).map((d) => Buffer.from(d.body).toString()));
-console.log('shipping sees', (await shipping.receive({ max: 10 })).map((d) => Buffer.from(d.body).toString()));
+await orders.sendBatch([
+  { body: 'order 1', tag: 'paid' },
+  { body: 'order 2', tag: 'draft' },
+]);
+console.log(
+  'billing sees',
+  (await billing.receive({ max: 10 })).map((d) => Buffer.from(d.body).toString()),
+);
+console.log(
+  'shipping sees',
+  (await shipping.receive({ max: 10 })).map((d) => Buffer.from(d.body).toString()),
+);
 await broker.close();

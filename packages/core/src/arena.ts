@@ -61,7 +61,7 @@ export class BodyArena implements BodyStore {
   }
 
   /** Releases one body of `chunk`; the chunk is dropped when it holds no live body and is not being filled. */
-  free(chunk: number, length: number): void {
+  free(chunk: number, _offset: number, length: number): void {
     this.bytes -= length;
     if (--this.#live[chunk]! === 0 && chunk !== this.#current) this.#drop(chunk);
   }

@@ -9,11 +9,11 @@ import type { MessageStore, Slot } from './message-store.js';
 import { resolveGroupOptions, resolveTopicOptions, sameOptions, splitQueueOptions } from './options.js';
 import { QUEUE_GROUP, Queue } from './queue.js';
 import { Scheduler } from './scheduler.js';
-import { isDurable, type StorageAdapter } from './storage/adapter.js';
+import { type DurableStorage, isDurable, type StorageAdapter } from './storage/adapter.js';
 import { memoryStorage } from './storage/memory.js';
 import { type BodyStore, type Journal, Rec } from './storage/records.js';
 import { replayInto } from './storage/replay.js';
-import { snapshotOf } from './storage/snapshot.js';
+import { type SnapshotItem, snapshotOf } from './storage/snapshot.js';
 import { type Clock, systemClock } from './timer/clock.js';
 import { checkName, Topic } from './topic.js';
 import type { Message, QueueOptions, TopicOptions } from './types.js';
@@ -203,12 +203,34 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
   compact(): Promise<void> {
     const storage = this.storage;
     if (!isDurable(storage) || this.#closed) return Promise.resolve();
-    this.#compacting ??= storage
-      .compact(() => snapshotOf(this.#topics))
-      .finally(() => {
-        this.#compacting = undefined;
-      });
+    this.#compacting ??= this.#compact(storage).finally(() => {
+      this.#compacting = undefined;
+    });
     return this.#compacting;
+  }
+
+  async #compact(storage: DurableStorage): Promise<void> {
+    // Remember which message each snapshot body belongs to, to point the message at its new place.
+    const topics: Topic[] = [];
+    const slots: number[] = [];
+    const seqs: number[] = [];
+    const live = this.#topics;
+    async function* tracked(): AsyncGenerator<SnapshotItem> {
+      for await (const item of snapshotOf(live)) {
+        if (item[3] !== undefined) {
+          topics.push(item[2]!);
+          slots.push(item[3]);
+          seqs.push(item[0][2] as number);
+        }
+        yield item;
+      }
+    }
+    const { chunks, offsets, release } = await storage.compact(tracked);
+    for (let i = 0; i < topics.length; i++) {
+      const topic = topics[i]!;
+      if (live.get(topic.name) === topic) topic.store.relocate(slots[i]!, seqs[i]!, chunks[i]!, offsets[i]!);
+    }
+    await release();
   }
 
   /** Stops timers, answers parked receivers with `[]`, and closes storage. Later calls throw `BrokerClosed`. */

@@ -9,8 +9,16 @@ export { Group, type GroupEvents } from './group.js';
 export { MsgEvent, MsgState } from './lifecycle/codes.js';
 export type { ResolvedGroupOptions, ResolvedTopicOptions } from './options.js';
 export { Queue, type ResolvedQueueOptions } from './queue.js';
-export type { StorageAdapter } from './storage/adapter.js';
+export type { Compaction, DurableStorage, StorageAdapter } from './storage/adapter.js';
+export {
+  LogStorage,
+  type LogStorageEvents,
+  type LogStorageOptions,
+  type LogWarning,
+  logStorage,
+} from './storage/log.js';
 export { memoryStorage } from './storage/memory.js';
+export type { BodyStore, Journal, LogRecord, ReplaySink } from './storage/records.js';
 export { type Clock, type ClockTimer, type ManualClock, manualClock, systemClock } from './timer/clock.js';
 export { NO_TIMER, type TimerId, TimerWheel, type TimerWheelOptions } from './timer/wheel.js';
 export { Topic, type TopicKind } from './topic.js';

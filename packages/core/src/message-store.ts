@@ -121,13 +121,20 @@ export class MessageStore {
     else this.retentionNext[prev] = next;
     if (next === NONE) this.tail = prev;
     else this.retentionPrev[next] = prev;
-    this.bodies.free(this.chunk[slot]!, this.length[slot]!);
+    this.bodies.free(this.chunk[slot]!, this.offset[slot]!, this.length[slot]!);
     this.bytes -= this.length[slot]!;
     this.extra[slot] = undefined;
     this.seq[slot] = 0;
     this.retentionNext[slot] = this.#free;
     this.#free = slot;
     this.size--;
+  }
+
+  /** Compaction moved the body of `slot` (if it still holds message `seq`). */
+  relocate(slot: Slot, seq: number, chunk: number, offset: number): void {
+    if (this.seq[slot] !== seq) return;
+    this.chunk[slot] = chunk;
+    this.offset[slot] = offset;
   }
 
   /** A view of the body of `slot` (no copy). */

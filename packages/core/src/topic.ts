@@ -7,6 +7,7 @@
  * retention, so a group created later starts from the earliest retained message.
  */
 
+import type { BodyArena } from './arena.js';
 import type { BrokerEnv } from './env.js';
 import { ErrorCode, invalidArgument, SluiceError } from './errors.js';
 import { Group, type Restore } from './group.js';
@@ -349,7 +350,8 @@ export class Topic implements Timed {
     let chunk: number;
     let offset: number;
     if (journal === undefined) {
-      const bodies = this.store.bodies;
+      // Without a journal the bodies live in this topic's own arena (see BrokerEnv.newBodyStore).
+      const bodies = this.store.bodies as BodyArena;
       bodies.write(body, length);
       chunk = bodies.lastChunk;
       offset = bodies.lastOffset;

@@ -30,7 +30,20 @@ export interface DurableStorage extends StorageAdapter {
    * Replaces the log written so far with `snapshot` (records describing the live state), in the
    * background: records written meanwhile land after it. Resolves when the old files are gone.
    */
-  compact(snapshot: () => AsyncIterable<readonly [LogRecord, Uint8Array | undefined]>): Promise<void>;
+  compact(
+    snapshot: () => AsyncIterable<readonly [LogRecord, Uint8Array | undefined, ...unknown[]]>,
+  ): Promise<Compaction>;
+}
+
+/**
+ * A snapshot written and committed. The bodies of its `Appended` records now live at
+ * (`chunks[i]`, `offsets[i]`), in the order they were yielded; once the broker has moved its messages
+ * there, `release()` deletes the files the snapshot replaced.
+ */
+export interface Compaction {
+  readonly chunks: ArrayLike<number>;
+  readonly offsets: ArrayLike<number>;
+  release(): Promise<void>;
 }
 
 /** True when `storage` is a {@link DurableStorage}. */

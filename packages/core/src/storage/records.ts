@@ -41,24 +41,12 @@ export const Rec = {
 /** A record: its tag, then its fields. */
 export type LogRecord = readonly unknown[];
 
-/** Where a durable storage keeps a message body: a file id and a byte range in it. */
-export interface BodyLocation {
-  chunk: number;
-  offset: number;
-}
-
-/**
- * Bodies held by a storage: memory (`BodyArena`) or disk (behind a cache). `write` leaves the position
- * of the body it stored in `lastChunk` / `lastOffset`.
- */
+/** Bodies held by a storage, addressed by (chunk, offset, length): memory (`BodyArena`) or files behind a cache. */
 export interface BodyStore {
-  lastChunk: number;
-  lastOffset: number;
-  /** Bytes of live bodies. */
-  readonly bytes: number;
-  write(body: string | Uint8Array, length: number): void;
+  /** The body at that place (a view or a copy; never changed afterwards). */
   view(chunk: number, offset: number, length: number): Uint8Array;
-  free(chunk: number, length: number): void;
+  /** The body at that place is no longer needed. */
+  free(chunk: number, offset: number, length: number): void;
 }
 
 /**

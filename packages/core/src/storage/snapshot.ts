@@ -11,8 +11,8 @@ import { optionsRecord } from '../options.js';
 import type { Topic } from '../topic.js';
 import { type LogRecord, Rec } from './records.js';
 
-/** One snapshot item: a record and, for `Appended`, the message body. */
-export type SnapshotItem = readonly [LogRecord, Uint8Array | undefined];
+/** One snapshot item: a record and, for `Appended`, the message body, its topic and slot. */
+export type SnapshotItem = readonly [LogRecord, Uint8Array | undefined, Topic?, number?];
 
 /** Yields the records that rebuild the live state of `topics`. */
 export async function* snapshotOf(topics: ReadonlyMap<string, Topic>): AsyncGenerator<SnapshotItem> {
@@ -67,7 +67,7 @@ export async function* snapshotOf(topics: ReadonlyMap<string, Topic>): AsyncGene
       ];
       groupRecords.length = 0;
       for (const group of groups) group.snapshotOf(slot, groupRecords);
-      yield [record, store.body(slot)];
+      yield [record, store.body(slot), topic, slot];
       for (const r of groupRecords) yield [r, undefined];
     }
   }
