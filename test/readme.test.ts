@@ -1,0 +1,25 @@
+/** The embedding example in the root README runs as written (against the built packages). */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+describe('README', () => {
+  it('embedding example runs and prints the first job', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const example = /## Embedding[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    // Inside packages/core so that '@sluice/core' resolves to the built package itself.
+    const dir = mkdtempSync(join(root, 'packages/core/.readme-'));
+    try {
+      writeFileSync(join(dir, 'example.mjs'), example!);
+      const out = execFileSync(process.execPath, [join(dir, 'example.mjs')], { encoding: 'utf8', timeout: 20_000 });
+      expect(out).toMatch(/^[0-9A-F]{32} resize 1 1$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
