@@ -23,7 +23,7 @@ export function renderMessage(message: Message, receiptHandle: string, nextConsu
   const props = message.properties;
   const published = props?.[SystemProperty.PublishTime];
   return (
-    `<Message><MessageId>${clientMessageId(message)}</MessageId><MessageBodyMD5>${bodyMd5(body)}</MessageBodyMD5>` +
+    `<Message><MessageId>${clientMessageId(message)}</MessageId><MessageBodyMD5>${props?.[SystemProperty.BodyMd5] ?? bodyMd5(body)}</MessageBodyMD5>` +
     `<MessageBody>${escapeXml(text)}</MessageBody><ReceiptHandle>${receiptHandle}</ReceiptHandle>` +
     `<PublishTime>${published ?? message.publishedAt}</PublishTime>` +
     `<FirstConsumeTime>${message.firstReceivedAt}</FirstConsumeTime>` +

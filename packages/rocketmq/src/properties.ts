@@ -13,6 +13,8 @@ export const SystemProperty = {
   ShardingKey: '__SHARDINGKEY',
   /** Dialect-internal: the original publish time of a committed transactional message. Refused from clients. */
   PublishTime: '__SLUICE_PUBLISHTIME',
+  /** Dialect-internal: the body's MD5, worked out once at publish instead of at every delivery. */
+  BodyMd5: '__SLUICE_MD5',
   /** Dialect-internal: the id a committed transactional message was published under. Refused from clients. */
   MessageId: '__SLUICE_MSGID',
 } as const;

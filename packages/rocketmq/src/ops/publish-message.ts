@@ -48,10 +48,12 @@ export async function publishMessage(ctx: DialectContext, call: Call): Promise<W
     );
   }
   const md5 = bodyMd5(body);
+  // Kept with the message so no delivery hashes the body again (hidden from clients like every __SLUICE_ key).
+  const stored = { ...props, [SystemProperty.BodyMd5]: md5 };
   const topic = ctx.registry.topic(call.ns, call.topic, true);
 
   if (check === undefined) {
-    const { id } = await topic.send(messageInput(body, tag, props));
+    const { id } = await topic.send(messageInput(body, tag, stored));
     return xmlResponse(
       201,
       call.requestId,
@@ -64,13 +66,13 @@ export async function publishMessage(ctx: DialectContext, call: Call): Promise<W
   const half = ctx.registry.halfQueue(call.ns, call.topic, true)!;
   const now = ctx.registry.now();
   const checkInterval = check * 1000;
-  const { id } = await half.send({ ...halfInput(body, tag, props), deliverAt: now + checkInterval });
+  const { id } = await half.send({ ...halfInput(body, tag, stored), deliverAt: now + checkInterval });
   ctx.transactions.sweep(now);
   const nonce = ctx.transactions.add(call.ns, call.topic, {
     id,
     body,
     tag,
-    properties: props,
+    properties: stored,
     publishedAt: now,
     checkInterval,
     publishDeadline: now + checkInterval,
