@@ -45,3 +45,4 @@ export {
   xmlRoot,
   xmlText,
 } from './xml.js';
+export { decodeText } from './xml-decode.js';

@@ -1,5 +1,18 @@
 /** @module sign — the hash and MAC primitives the dialects' signature schemes are built from. */
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * One-shot hashing (`crypto.hash`, Node >= 20.12) skips the Hash object: about 3x faster for the small bodies
+ * hashed per message. Resolved once, falling back to createHash where it is missing.
+ */
+const oneShot = (
+  crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }
+).hash;
+const hashHex: (algorithm: string, data: string | Uint8Array) => string =
+  oneShot === undefined
+    ? (algorithm, data) => createHash(algorithm).update(data).digest('hex')
+    : (algorithm, data) => oneShot(algorithm, data, 'hex');
 
 /** `base64(HMAC-SHA1(secret, text))`: the MNS and RocketMQ HTTP signature. */
 export function hmacSha1Base64(secret: string | Uint8Array, text: string): string {
@@ -13,12 +26,12 @@ export function hmacSha256Hex(key: string | Uint8Array, text: string): string {
 
 /** `hex(SHA-256(data))`, lower case: the Huawei canonical request's payload hash. */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hashHex('sha256', data);
 }
 
 /** `hex(MD5(data))`, lower case (upper-case it for MNS `MessageBodyMD5`). */
 export function md5Hex(data: string | Uint8Array): string {
-  return createHash('md5').update(data).digest('hex');
+  return hashHex('md5', data);
 }
 
 /** `base64(MD5(data))`: the standard `Content-MD5` form. */

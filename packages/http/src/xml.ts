@@ -3,7 +3,7 @@
  *
  * Reading: a request body is first checked for `<!DOCTYPE` / `<!ENTITY` (refused outright: no DTD means no entity
  * bombs and no external entities), then validated for well-formedness, then parsed. Only XML's predefined entities and
- * numeric character references are decoded. Namespaces and attributes are dropped, so `<Message xmlns="…">`,
+ * numeric character references are decoded (in one pass, by `decodeText`); CDATA content is kept verbatim. Namespaces and attributes are dropped, so `<Message xmlns="…">`,
  * `<mns:Message>` and a bare `<Message>` read the same. Text is kept verbatim (never trimmed, never turned into numbers).
  *
  * Writing: responses are concatenated strings, element by element in the service's order ({@link xmlElement},
@@ -11,6 +11,39 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { XmlError } from './errors.js';
+import { decodeText } from './xml-decode.js';
+import { fastParseXml } from './xml-fast.js';
+
+const CDATA = '#cdata';
+const TEXT = '#text';
+/** Turns the parser's raw output into {@link XmlNode}s: entities decoded, CDATA merged into the element's text. */
+function normalize(node: unknown): XmlNode | XmlNode[] {
+  if (typeof node === 'string') return decodeText(node);
+  if (Array.isArray(node)) return node.map((n) => normalize(n) as XmlNode);
+  const object = node as Record<string, unknown>;
+  const cdata = object[CDATA];
+  let onlyText = true;
+  for (const key in object) {
+    if (key !== CDATA && key !== TEXT) {
+      onlyText = false;
+      break;
+    }
+  }
+  if (onlyText) {
+    const raw = object[TEXT];
+    const text = raw === undefined ? '' : decodeText(Array.isArray(raw) ? raw.join('') : String(raw));
+    if (cdata === undefined) return text;
+    const data = Array.isArray(cdata) ? cdata.join('') : String(cdata);
+    // Whitespace around a CDATA section is layout, not content (`<Body>\n  <![CDATA[x]]>\n</Body>`).
+    return text.trim() === '' ? data : text + data;
+  }
+  const out: Record<string, XmlNode | XmlNode[]> = {};
+  for (const key in object) {
+    if (key === CDATA) continue;
+    out[key] = normalize(object[key]);
+  }
+  return out;
+}
 
 /**
  * A parsed XML node: a string for a text-only (or empty) element, or an object of child elements where a child that
@@ -28,9 +61,12 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
-  processEntities: true,
-  // Only to get numeric character references (&#60; &#x3C;) decoded; no DTD is ever accepted, so no custom entity exists.
-  htmlEntities: true,
+  // Entities are decoded by `decodeText` in one pass after parsing: the parser's own entity handling runs a regex per
+  // known entity on every value (several times slower), and no DTD is ever accepted, so no custom entity can exist.
+  processEntities: false,
+  htmlEntities: false,
+  // CDATA is kept apart so its content is never entity-decoded.
+  cdataPropName: CDATA,
   ignoreDeclaration: true,
   ignorePiTags: true,
   commentPropName: false,
@@ -57,6 +93,13 @@ export function parseXml(input: string | Uint8Array): XmlObject {
     }
   }
   if (FORBIDDEN.test(text)) throw new XmlError('DTDs and entity declarations are not accepted');
+  const fast = fastParseXml(text);
+  if (fast !== undefined) return fast;
+  return parseWithFastXmlParser(text);
+}
+
+/** @internal The full path (validator + fast-xml-parser), for documents the fast reader leaves alone and for tests. */
+export function parseWithFastXmlParser(text: string): XmlObject {
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new XmlError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
   let parsed: unknown;
@@ -65,7 +108,7 @@ export function parseXml(input: string | Uint8Array): XmlObject {
   } catch (error) {
     throw new XmlError(`malformed XML: ${(error as Error).message}`);
   }
-  return parsed as XmlObject;
+  return normalize(parsed) as XmlObject;
 }
 
 /**

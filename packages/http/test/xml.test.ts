@@ -72,8 +72,24 @@ describe('parseXml', () => {
     );
   });
 
-  it('leaves an undeclared entity as literal text (it can never expand)', () => {
-    expect(xmlText(xmlRoot(parseXml('<a><b>&foo;</b></a>')).node, 'b')).toBe('&foo;');
+  it('refuses an undeclared entity and a lone ampersand, never double-decodes', () => {
+    expect(() => parseXml('<a><b>&foo;</b></a>')).toThrow(XmlError);
+    expect(() => parseXml('<a><b>&#xD800;</b></a>')).toThrow(XmlError);
+    expect(() => parseXml('<a><b>x & y</b></a>')).toThrow(XmlError);
+    expect(xmlText(xmlRoot(parseXml('<a><b>&amp;lt; &amp;#60; &#34;q&#x27;</b></a>')).node, 'b')).toBe(
+      '&lt; &#60; "q\'',
+    );
+  });
+
+  it('merges CDATA with surrounding layout whitespace and keeps CDATA text raw', () => {
+    const root = xmlRoot(
+      parseXml(
+        '<M><B>\n  <![CDATA[a &amp; <b>]]>\n</B><C>x<![CDATA[y]]></C><D><![CDATA[1]]><![CDATA[2]]></D></M>',
+      ),
+    );
+    expect(xmlText(root.node, 'B')).toBe('a &amp; <b>');
+    expect(xmlText(root.node, 'C')).toBe('xy');
+    expect(xmlText(root.node, 'D')).toBe('12');
   });
 });
 
@@ -100,5 +116,47 @@ describe('xml writer', () => {
     const text = ' <tricky> & "quotes" \'apos\' ';
     const doc = xmlDocument('Message', xmlElement('MessageBody', text), 'http://mns.aliyuncs.com/doc/v1/');
     expect(xmlText(xmlRoot(parseXml(doc)).node, 'MessageBody')).toBe(text);
+  });
+});
+
+describe('fast reader vs fast-xml-parser', () => {
+  const NS = 'http://mns.aliyuncs.com/doc/v1/';
+  const docs = [
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Messages xmlns="${NS}">\n  <Message>\n    <MessageBody>a &lt;b&gt; &#34;c&#x27;</MessageBody>\n    <Priority>3</Priority>\n  </Message>\n  <Message><MessageBody>x</MessageBody></Message>\n</Messages>\n`,
+    '<Message><MessageBody><![CDATA[<raw> &amp;]]></MessageBody><MessageTag><![CDATA[t]]></MessageTag></Message>',
+    `<mns:Queue xmlns:mns="${NS}"><mns:VisibilityTimeout>30</mns:VisibilityTimeout></mns:Queue>`,
+    '<Queue/>',
+    `<Queue xmlns="${NS}"></Queue>`,
+    '<ReceiptHandles><ReceiptHandle>a</ReceiptHandle><ReceiptHandle>b</ReceiptHandle><ReceiptHandle>c</ReceiptHandle></ReceiptHandles>',
+    '<a><b/><b>1</b><c x="1" y=\'2\'>t</c></a>',
+    '<a>\n  <b>1</b>\n</a>',
+  ];
+  it.each(docs.map((d, i) => [i, d]))('document %i reads the same on both paths', async (_i, doc) => {
+    const { fastParseXml } = await import('../src/xml-fast.js');
+    const { parseWithFastXmlParser } = await import('../src/xml.js');
+    const fast = fastParseXml(doc as string);
+    expect(fast).toBeDefined();
+    expect(fast).toEqual(parseWithFastXmlParser(doc as string));
+  });
+
+  it('leaves comments, processing instructions and DTD-like input to the full parser', async () => {
+    const { fastParseXml } = await import('../src/xml-fast.js');
+    expect(fastParseXml('<a><!-- c --><b>1</b></a>')).toBeUndefined();
+    expect(fastParseXml('<a><?pi x?></a>')).toBeUndefined();
+    expect(fastParseXml('<!DOCTYPE a><a/>')).toBeUndefined();
+    expect(xmlText(xmlRoot(parseXml('<a><!-- c --><b>1</b></a>')).node, 'b')).toBe('1');
+  });
+
+  it.each([
+    ['<a><b>1</a>'],
+    ['<a>'],
+    ['<a></a><b/>'],
+    ['<a></a>text'],
+    ['<a>x & y</a>'],
+    ['<a>&bogus;</a>'],
+    ['<a><![CDATA[x</a>'],
+    ['text<a/>'],
+  ])('%s is malformed on the fast path too', (doc) => {
+    expect(() => parseXml(doc)).toThrow(XmlError);
   });
 });

@@ -1,0 +1,29 @@
+/** @module xml-decode — XML text decoding: the five predefined entities and numeric character references, one pass. */
+import { XmlError } from './errors.js';
+
+const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const REFERENCE = /&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]*)?;?/g;
+
+/**
+ * Decodes XML's five predefined entities and numeric character references in one pass (so `&amp;lt;` stays `&lt;`).
+ * An undeclared named entity, a reference to a non-character, or an `&` that starts no reference is not well-formed
+ * XML: {@link XmlError}.
+ */
+export function decodeText(text: string): string {
+  if (text.indexOf('&') === -1) return text;
+  return text.replace(REFERENCE, (match, ref: string | undefined) => {
+    if (ref === undefined || match.charCodeAt(match.length - 1) !== 0x3b)
+      throw new XmlError("an '&' starts no reference");
+    if (ref.charCodeAt(0) !== 0x23) {
+      const named = PREDEFINED[ref];
+      if (named === undefined) throw new XmlError(`undeclared entity &${ref};`);
+      return named;
+    }
+    const code =
+      ref.charCodeAt(1) === 0x78 ? Number.parseInt(ref.slice(2), 16) : Number.parseInt(ref.slice(1), 10);
+    if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+      throw new XmlError(`invalid character reference &${ref};`);
+    }
+    return String.fromCodePoint(code);
+  });
+}
