@@ -331,6 +331,21 @@ describe('transactional messages', () => {
     expect(await errorCode(tp.consumeHalfMessage(16))).toBe('MessageNotExist');
   });
 
+  it('commits once when the same handle is used twice at the same time', async () => {
+    fx = await startRocketMq();
+    const tp = fx.client.getTransProducer(NS, 'trans', 'GID_producer');
+    const p = props();
+    p.transCheckImmunityTime(10);
+    const half = await tp.publishMessage('once', undefined, p);
+    const results = await Promise.all([
+      tp.commit(half.body.ReceiptHandle!),
+      tp.commit(half.body.ReceiptHandle!),
+    ]);
+    expect(results.map((r) => r.code).sort()).toEqual([204, 404]);
+    const got = await fx.client.getConsumer(NS, 'trans', 'GID_once').consumeMessage(16);
+    expect(got.body.map((m) => m.MessageBody)).toEqual(['once']);
+  });
+
   it('rolls back through the publish handle: consumers never see it', async () => {
     fx = await startRocketMq();
     const tp = fx.client.getTransProducer(NS, 'trans', 'GID_producer');

@@ -1,7 +1,6 @@
 /** @module body — reading the two request documents (`<Message>`, `<ReceiptHandles>`) with the service's errors. */
 import { parseXml, type XmlObject, xmlChildren, xmlRoot, xmlText } from '@sluice/http';
 import { invalidArgument, RocketMqError, WireCode } from './errors.js';
-import { readFlatDocument } from './flat-xml.js';
 
 /** Most receipt handles in one ack, commit or rollback (mirrors the 16 messages of a consume). */
 export const MAX_HANDLES = 16;
@@ -12,9 +11,6 @@ export interface MessageFields {
   readonly tag: string | undefined;
   readonly properties: string | undefined;
 }
-
-const MESSAGE_CHILDREN = ['MessageBody', 'MessageTag', 'Properties'] as const;
-const HANDLE_CHILDREN = ['ReceiptHandle'] as const;
 
 function malformed(why: string): RocketMqError {
   return new RocketMqError(WireCode.MalformedXML, `The XML you provided was not well-formed: ${why}`);
@@ -41,16 +37,11 @@ function readText(node: XmlObject, name: string): string | undefined {
   }
 }
 
-/** The `<Message>` of a publish: the SDKs' flat shape is read directly, anything else by the shared parser. */
+/**
+ * The `<Message>` of a publish. The shared parser reads the SDKs' plain shape in one pass (CDATA from the Node SDK,
+ * entities from the Go SDK, any namespace) and refuses DTDs; a repeated or non-text field is `MalformedXML`.
+ */
 export function readMessage(body: Uint8Array): MessageFields {
-  const flat = readFlatDocument(body, 'Message', MESSAGE_CHILDREN);
-  if (flat !== undefined) {
-    const [bodies, tags, props] = MESSAGE_CHILDREN.map((n) => flat.get(n));
-    // A repeated element is for the shared parser to refuse.
-    if ((bodies?.length ?? 0) <= 1 && (tags?.length ?? 0) <= 1 && (props?.length ?? 0) <= 1) {
-      return { body: bodies?.[0], tag: tags?.[0], properties: props?.[0] };
-    }
-  }
   const node = readDocument(body, 'Message');
   return {
     body: readText(node, 'MessageBody'),
@@ -65,13 +56,8 @@ export function readMessage(body: Uint8Array): MessageFields {
  * (reported per handle as `ReceiptHandleError`).
  */
 export function readHandles(body: Uint8Array): string[] {
-  const flat = readFlatDocument(body, 'ReceiptHandles', HANDLE_CHILDREN);
-  let handles: string[];
-  if (flat !== undefined) handles = flat.get('ReceiptHandle') ?? [];
-  else {
-    const node = readDocument(body, 'ReceiptHandles');
-    handles = xmlChildren(node, 'ReceiptHandle').map((c) => (typeof c === 'string' ? c : ''));
-  }
+  const node = readDocument(body, 'ReceiptHandles');
+  const handles = xmlChildren(node, 'ReceiptHandle').map((c) => (typeof c === 'string' ? c : ''));
   if (handles.length === 0) {
     throw new RocketMqError(WireCode.MissingReceiptHandle, 'ReceiptHandle is required.');
   }

@@ -55,7 +55,17 @@ async function endOne(
     if (record.nonce === undefined) return HandleFailure.MessageNotExist;
     if (record.nonce !== parsed.token) return HandleFailure.ReceiptHandleError;
     if (ctx.registry.now() >= record.publishDeadline) return HandleFailure.MessageNotExist;
-    if (commit) await send(ctx, call, record);
+    // Used up before the first await, so a concurrent request with the same handle cannot commit twice.
+    const nonce = record.nonce;
+    record.nonce = undefined;
+    if (commit) {
+      try {
+        await send(ctx, call, record);
+      } catch (error) {
+        record.nonce = nonce;
+        throw error;
+      }
+    }
     ctx.transactions.resolve(record);
     return undefined;
   }
@@ -67,6 +77,8 @@ async function endOne(
   }
   // Not this message's live check-back: an older (superseded) handle, or a token of another message.
   if (record.checkToken !== parsed.token) return HandleFailure.MessageNotExist;
+  // Used up before the first await (the core's single-use handle guards the ack itself).
+  record.checkToken = undefined;
   try {
     await half.ack(parsed.token);
   } catch (error) {

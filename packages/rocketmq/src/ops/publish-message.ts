@@ -37,7 +37,15 @@ export async function publishMessage(ctx: DialectContext, call: Call): Promise<W
       `property ${SystemProperty.TransCheckT} must be from ${CHECK_MIN} to ${CHECK_MAX} seconds.`,
     );
   }
-  if (startText !== undefined) integerProperty(SystemProperty.StartDeliverTime, startText);
+  if (startText !== undefined) {
+    const start = integerProperty(SystemProperty.StartDeliverTime, startText);
+    // Retention counts from publish in the core: a message due after it would expire unseen.
+    if (start > ctx.registry.now() + ctx.options.retention) {
+      throw invalidArgument(
+        `property ${SystemProperty.StartDeliverTime} must be within the retention period.`,
+      );
+    }
+  }
 
   const body = Buffer.from(text, 'utf8');
   const timed = check !== undefined || startText !== undefined;
