@@ -56,7 +56,8 @@ async function serve(kind) {
     for (let i = 0; i < ROUNDS * CYCLES * 16 + 1000; i++) await mq.wire(stock, signal);
     listener = mq.node;
   } else {
-    // The bare server reads the body and answers with pre-rendered documents of the dialect's sizes.
+    // The shared ceiling (bare-server.mjs): reads the body, answers pre-rendered documents of the dialect's sizes.
+    const { startBareServer } = await import('./bare-server.mjs');
     const message = (i) =>
       `<Message><MessageId>0123456789ABCDEF01234567${String(i).padStart(8, '0')}</MessageId>` +
       '<MessageBodyMD5>0CC175B9C0F1B6A831C399E269772661</MessageBodyMD5>' +
@@ -64,25 +65,31 @@ async function serve(kind) {
       '<PublishTime>1700000000000</PublishTime><FirstConsumeTime>1700000000000</FirstConsumeTime>' +
       '<NextConsumeTime>1700000300000</NextConsumeTime><ConsumedTimes>1</ConsumedTimes>' +
       '<MessageTag>bench</MessageTag><Properties></Properties></Message>';
-    const messages = `<?xml version="1.0" encoding="UTF-8"?>\n<Messages xmlns="http://mq.aliyuncs.com/doc/v1/">${Array.from({ length: 16 }, (_, i) => message(i)).join('')}</Messages>`;
-    const published =
-      '<?xml version="1.0" encoding="UTF-8"?>\n<Message xmlns="http://mq.aliyuncs.com/doc/v1/">' +
-      '<MessageId>0123456789ABCDEF0123456789ABCDEF</MessageId><MessageBodyMD5>0CC175B9C0F1B6A831C399E269772661</MessageBodyMD5></Message>';
     const headers = {
       'content-type': 'text/xml;charset=utf-8',
       'x-mq-request-id': '0123456789ABCDEF01234567',
       'x-mq-version': '2015-06-06',
     };
-    listener = (req, res) => {
-      const chunks = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', () => {
-        Buffer.concat(chunks);
-        if (req.method === 'GET') res.writeHead(200, headers).end(messages);
-        else if (req.method === 'POST') res.writeHead(201, headers).end(published);
-        else res.writeHead(204, { 'x-mq-request-id': headers['x-mq-request-id'] }).end();
-      });
-    };
+    const srv = await startBareServer({
+      routes: {
+        GET: {
+          status: 200,
+          headers,
+          body: `<?xml version="1.0" encoding="UTF-8"?>\n<Messages xmlns="http://mq.aliyuncs.com/doc/v1/">${Array.from({ length: 16 }, (_, i) => message(i)).join('')}</Messages>`,
+        },
+        POST: {
+          status: 201,
+          headers,
+          body:
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Message xmlns="http://mq.aliyuncs.com/doc/v1/">' +
+            '<MessageId>0123456789ABCDEF0123456789ABCDEF</MessageId><MessageBodyMD5>0CC175B9C0F1B6A831C399E269772661</MessageBodyMD5></Message>',
+        },
+        DELETE: { status: 204, headers, body: '' },
+      },
+    });
+    process.send({ port: srv.port });
+    process.on('disconnect', () => process.exit(0));
+    return;
   }
   const server = createServer(listener);
   server.keepAliveTimeout = 65_000;
