@@ -47,7 +47,12 @@ async function serveSluice() {
 
 /** Pre-rendered answers of the same shape and size as the dialect's. */
 async function serveBare() {
-  const headers = { 'content-type': 'text/xml;charset=utf-8', 'x-mns-request-id': '0123456789ABCDEF01234567', 'x-mns-version': '2015-06-06', date: new Date().toUTCString() };
+  const headers = {
+    'content-type': 'text/xml;charset=utf-8',
+    'x-mns-request-id': '0123456789ABCDEF01234567',
+    'x-mns-version': '2015-06-06',
+    date: new Date().toUTCString(),
+  };
   const hex = (i) => `0123456789ABCDEF0123456789${String(i).padStart(6, '0')}`;
   const sent = `<?xml version="1.0" encoding="UTF-8"?>\n<Messages xmlns="${NS}">${Array.from({ length: 16 }, (_, i) => `<Message><MessageId>${hex(i)}</MessageId><MessageBodyMD5>0CC175B9C0F1B6A831C399E269772661</MessageBodyMD5></Message>`).join('')}</Messages>`;
   const received = `<?xml version="1.0" encoding="UTF-8"?>\n<Messages xmlns="${NS}">${Array.from(
@@ -59,7 +64,11 @@ async function serveBare() {
     routes: {
       'POST /queues/sink': { status: 201, headers, body: sent },
       'GET /queues/stock': { status: 200, headers, body: received },
-      'DELETE /queues/stock': { status: 204, headers: { 'x-mns-request-id': headers['x-mns-request-id'] }, body: '' },
+      'DELETE /queues/stock': {
+        status: 204,
+        headers: { 'x-mns-request-id': headers['x-mns-request-id'] },
+        body: '',
+      },
       'GET /1k': { status: 200, headers, body: bareXml() },
     },
   });
@@ -68,7 +77,9 @@ async function serveBare() {
 
 // ---------------------------------------------------------------------------------------------- load side
 function start(kind) {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', kind], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (m) => resolve({ port: m.port, stop: () => child.disconnect() }));
     child.once('error', reject);
@@ -85,7 +96,12 @@ function sign(method, target, contentType) {
     const text = `${method}\n\n${contentType}\n${date}\nx-mns-version:2015-06-06\n${target}`;
     signCache = { key, value: createHmac('sha1', SECRET).update(text).digest('base64') };
   }
-  return { date, 'x-mns-version': '2015-06-06', ...(contentType ? { 'content-type': contentType } : {}), authorization: `MNS ${KEY_ID}:${signCache.value}` };
+  return {
+    date,
+    'x-mns-version': '2015-06-06',
+    ...(contentType ? { 'content-type': contentType } : {}),
+    authorization: `MNS ${KEY_ID}:${signCache.value}`,
+  };
 }
 
 async function load(autocannon, options) {
@@ -94,7 +110,12 @@ async function load(autocannon, options) {
   const seconds = (performance.now() - started) / 1000;
   const errors = result.errors + result.timeouts + result.non2xx;
   // requests/s over the whole run (an `amount` run can end mid-second, so the per-second average would mislead).
-  return { rps: Math.round(result.requests.total / seconds), p99ms: result.latency.p99, requests: result.requests.total, errors };
+  return {
+    rps: Math.round(result.requests.total / seconds),
+    p99ms: result.latency.p99,
+    requests: result.requests.total,
+    errors,
+  };
 }
 
 async function scenarios(autocannon, url, withOneK) {
@@ -111,7 +132,8 @@ async function scenarios(autocannon, url, withOneK) {
       },
     ],
   });
-  const del = (handles) => `<?xml version="1.0" encoding="UTF-8"?><ReceiptHandles xmlns="${NS}">${handles.map((h) => `<ReceiptHandle>${h}</ReceiptHandle>`).join('')}</ReceiptHandles>`;
+  const del = (handles) =>
+    `<?xml version="1.0" encoding="UTF-8"?><ReceiptHandles xmlns="${NS}">${handles.map((h) => `<ReceiptHandle>${h}</ReceiptHandle>`).join('')}</ReceiptHandles>`;
   out['receive+delete'] = await load(autocannon, {
     url,
     amount: CYCLES * 2,
@@ -119,7 +141,10 @@ async function scenarios(autocannon, url, withOneK) {
       {
         method: 'GET',
         path: '/queues/stock/messages?numOfMessages=16',
-        setupRequest: (req) => ({ ...req, headers: sign('GET', '/queues/stock/messages?numOfMessages=16', '') }),
+        setupRequest: (req) => ({
+          ...req,
+          headers: sign('GET', '/queues/stock/messages?numOfMessages=16', ''),
+        }),
         onResponse: (_status, body, context) => {
           context.handles = [...body.matchAll(/<ReceiptHandle>([^<]+)<\/ReceiptHandle>/g)].map((m) => m[1]);
         },
