@@ -1,0 +1,132 @@
+/** @module args — `sluice` command-line parsing with node's `util.parseArgs`, into {@link ServerOptions}. */
+import { parseArgs } from 'node:util';
+import {
+  type AccessKey,
+  DEFAULT_DATA_DIR,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  parseAccessKey,
+  type ServerOptions,
+} from './options.js';
+
+/** A bad command line or config file: the CLI prints the message and exits with code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** The `sluice` usage text. */
+export const USAGE = `Usage: sluice serve [options]
+
+Runs a local message broker speaking the ApsaraMQ for RocketMQ HTTP, MNS and Huawei DMS APIs on one port.
+
+Options:
+  --host HOST             address to bind (default ${DEFAULT_HOST}; others need --access-key or --insecure)
+  --port N                port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --data-dir DIR          durable storage directory (default ${DEFAULT_DATA_DIR})
+  --memory                keep everything in memory instead (lost on exit)
+  --fsync POLICY          always | interval | never (default always: a write is acknowledged after fsync)
+  --access-key ID:SECRET  accept signatures made with this key, in every dialect (repeatable);
+                          without any key, signatures are not checked
+  --token T               accept this DMS X-Auth-Token (repeatable)
+  --config FILE           JSON file with the same settings plus queues/topics/groups to create; flags win
+  --max-long-polls N      long polls parked at once before more are served as short polls (default 4096)
+  --insecure              allow a non-loopback --host without access keys
+  -h, --help              show this help
+  -v, --version           show the version
+`;
+
+/** What the command line asks for. */
+export type Command =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'serve'; readonly options: ServerOptions; readonly config: string | undefined };
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= min && n <= max))
+    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${text}"`);
+  return n;
+}
+
+/** Parses `argv` (without node and the script); throws {@link UsageError} with a one-line message. */
+export function parseCommand(argv: readonly string[]): Command {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    // parseArgs' messages are long and mention `strict:true`; keep their first sentence.
+    throw new UsageError((error as Error).message.split('. ')[0]!.replace(/\.$/, ''));
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return { kind: 'help' };
+  if (values.version === true) return { kind: 'version' };
+  const [command, ...rest] = positionals;
+  if (command === undefined) throw new UsageError('missing command: try "sluice serve" (or "sluice --help")');
+  if (command === 'help') return { kind: 'help' };
+  if (command !== 'serve') throw new UsageError(`unknown command "${command}": try "sluice serve"`);
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  if (values.memory === true && values['data-dir'] !== undefined) {
+    throw new UsageError('--memory and --data-dir cannot be used together');
+  }
+  const options: ServerOptions = {};
+  if (values.host !== undefined) {
+    if (values.host === '') throw new UsageError('--host must not be empty');
+    options.host = values.host;
+  }
+  if (values.port !== undefined) options.port = integer('--port', values.port, 0, 65_535);
+  if (values['data-dir'] !== undefined) {
+    if (values['data-dir'] === '') throw new UsageError('--data-dir must not be empty');
+    options.dataDir = values['data-dir'];
+    options.memory = false;
+  }
+  if (values.memory === true) options.memory = true;
+  if (values.fsync !== undefined) {
+    const f = values.fsync;
+    if (f !== 'always' && f !== 'interval' && f !== 'never') {
+      throw new UsageError(`--fsync must be always, interval or never, got "${f}"`);
+    }
+    options.fsync = f;
+  }
+  if (values['access-key'] !== undefined) {
+    const keys: AccessKey[] = [];
+    for (const text of values['access-key']) {
+      try {
+        keys.push(parseAccessKey(text));
+      } catch (error) {
+        throw new UsageError(`--access-key: ${(error as Error).message}`);
+      }
+    }
+    options.accessKeys = keys;
+  }
+  if (values.token !== undefined) {
+    if (values.token.some((t) => t === '')) throw new UsageError('--token must not be empty');
+    options.tokens = values.token;
+  }
+  if (values['max-long-polls'] !== undefined) {
+    options.maxLongPolls = integer('--max-long-polls', values['max-long-polls'], 0, 1_000_000);
+  }
+  if (values.insecure === true) options.insecure = true;
+  return { kind: 'serve', options, config: values.config };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      memory: { type: 'boolean' },
+      fsync: { type: 'string' },
+      'access-key': { type: 'string', multiple: true },
+      token: { type: 'string', multiple: true },
+      config: { type: 'string' },
+      'max-long-polls': { type: 'string' },
+      insecure: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+/**
+ * @module cli — the `sluice` command: `sluice serve [options]` (see args.ts for the options).
+ *
+ * Exit codes: 0 after a clean shutdown (SIGINT/SIGTERM), 2 for a bad command line or config file, 1 when the data
+ * directory or the port cannot be used (or the server fails). A second signal during shutdown exits at once (130).
+ */
+import { readFileSync } from 'node:fs';
+import { parseCommand, USAGE, UsageError } from './args.js';
+import { bannerLines } from './banner.js';
+import { loadConfig } from './config-file.js';
+import { StartupError, startServer, storageWarnings } from './server.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`sluice: ${message}\n`);
+  process.exit(code);
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  let command: ReturnType<typeof parseCommand>;
+  let options: Parameters<typeof startServer>[0];
+  try {
+    command = parseCommand(argv);
+    if (command.kind === 'help') {
+      process.stdout.write(USAGE);
+      return;
+    }
+    if (command.kind === 'version') {
+      process.stdout.write(`${version()}\n`);
+      return;
+    }
+    // Flags win over the file; a repeated flag (--access-key) replaces the file's list.
+    options = { ...(command.config === undefined ? {} : loadConfig(command.config)), ...command.options };
+  } catch (error) {
+    if (error instanceof UsageError) fail(2, `${error.message}\n${USAGE.split('\n')[0]} (sluice --help)`);
+    throw error;
+  }
+
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(options);
+  } catch (error) {
+    if (error instanceof TypeError) fail(2, error.message);
+    if (error instanceof StartupError) fail(1, error.message);
+    fail(1, (error as Error).message);
+  }
+  process.stdout.write(`${bannerLines(server, storageWarnings(server.broker)).join('\n')}\n`);
+
+  let signals = 0;
+  const shutdown = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      process.stderr.write(`sluice: ${signal} again, exiting now\n`);
+      process.exit(130);
+    }
+    process.stdout.write(`sluice: ${signal}, shutting down (again to exit at once)\n`);
+    server.close().then(
+      () => {
+        process.stdout.write('sluice: stopped\n');
+        process.exit(0);
+      },
+      (error: unknown) => fail(1, `shutdown failed: ${(error as Error).message}`),
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => fail(1, (error as Error).message ?? String(error)));

@@ -1,0 +1,178 @@
+/**
+ * @module handler — `createSluiceHandler`: the three dialects, `/healthz` and `/metrics` on one handler, with the
+ * server's long-poll cap and metrics, for node:http, Express, Fastify and fetch servers (Hono, Bun, workers).
+ */
+import type { Broker } from '@sluice/core';
+import { createDmsHandler, type DmsOptions } from '@sluice/dms';
+import {
+  createRouterHandler,
+  type DialectHandler,
+  NOT_FOUND,
+  nodeRequestHead,
+  pickDialect,
+  type RequestHead,
+  type WireHandler,
+  writeNodeResponse,
+} from '@sluice/http';
+import { createMnsHandler, type MnsHandlerOptions, mnsMissingVersion } from '@sluice/mns';
+import { createRocketMqHandler, type RocketMqHandler, type RocketMqOptions } from '@sluice/rocketmq';
+import type { Registry } from 'prom-client';
+import { dmsReceive, mnsReceive, rocketMqReceive } from './classify.js';
+import {
+  countJsonMessages,
+  countXmlMessages,
+  type DialectProbe,
+  instrument,
+  type LongPollGate,
+} from './instrument.js';
+import { createMetrics, type ServerMetrics } from './metrics.js';
+import { type AccessKey, DEFAULT_MAX_LONG_POLLS } from './options.js';
+
+/** Options of {@link createSluiceHandler}. */
+export interface SluiceHandlerOptions {
+  /**
+   * Access keys every dialect checks: RocketMQ and MNS signatures, DMS `SDK-HMAC-SHA256`. Without keys (and
+   * tokens), no dialect checks signatures: for local development only.
+   */
+  credentials?: readonly AccessKey[];
+  /** Static DMS `X-Auth-Token` values accepted (DMS only; the Alibaba APIs have no tokens). */
+  tokens?: readonly string[];
+  /** Most long polls parked at once across the three dialects; more are served as short polls. Default 4096. */
+  maxLongPolls?: number;
+  /** Registry for the metrics. Default: a new one (see `handler.metrics.registry`). */
+  registry?: Registry;
+  /** Also collect prom-client's process metrics. Default false. */
+  processMetrics?: boolean;
+  /** Whether `/healthz` answers 200 (true) or 503 (false, e.g. while draining). Default: always 200. */
+  ready?: () => boolean;
+  /** More options of the MNS dialect (its `credentials` come from `credentials`). */
+  mns?: Omit<MnsHandlerOptions, 'credentials'>;
+  /** More options of the RocketMQ dialect (its `credentials` come from `credentials`). */
+  rocketmq?: Omit<RocketMqOptions, 'credentials'>;
+  /** More options of the DMS dialect (its `credentials` and `tokens` come from the options above). */
+  dms?: Omit<DmsOptions, 'credentials' | 'tokens'>;
+}
+
+/** What {@link createSluiceHandler} returns: one handler for all three dialects, and its parts. */
+export interface SluiceHandler extends DialectHandler {
+  /** The metrics (`metrics.registry.metrics()` renders what `/metrics` serves). */
+  readonly metrics: ServerMetrics;
+  /** The MNS dialect alone. */
+  readonly mns: DialectHandler;
+  /** The RocketMQ dialect alone (with `declareTopic` / `declareConsumer`). */
+  readonly rocketmq: RocketMqHandler;
+  /** The DMS dialect alone. */
+  readonly dms: DialectHandler;
+  /** Long polls parked right now, across dialects. */
+  parkedLongPolls(): number;
+}
+
+const isAlibabaResource = (target: string) => /^\/(queues|topics)(?:[/?]|$)/.test(target);
+const isOwnPath = (target: string) => /^\/(healthz|metrics)(?:\?|$)/.test(target);
+
+/** True for requests the handler answers: a dialect's, an MNS-shaped path, `/healthz`, `/metrics`. */
+function claims(head: RequestHead): boolean {
+  return pickDialect(head) !== undefined || isAlibabaResource(head.target) || isOwnPath(head.target);
+}
+
+/**
+ * Serves the RocketMQ HTTP, MNS and DMS dialects over one broker on one port, routed by shared/spec's one-port rules
+ * (`/v1.0/…` is DMS, `x-mns-version` is MNS, `x-mq-version` is RocketMQ), plus `GET /healthz` and `GET /metrics`
+ * (Prometheus text). Requests it does not claim go to `next()` unread (Express, Connect), or get a 404.
+ *
+ * @example
+ * import { createServer } from 'node:http';
+ * import { createBroker } from '@sluice/core';
+ * import { createSluiceHandler } from '@sluice/server';
+ * const broker = await createBroker();
+ * const sluice = createSluiceHandler(broker, { credentials: [{ accessKeyId: 'ak', accessKeySecret: 'sk' }] });
+ * createServer(sluice.node).listen(9876); // every SDK's endpoint: http://127.0.0.1:9876
+ */
+export function createSluiceHandler(broker: Broker, options: SluiceHandlerOptions = {}): SluiceHandler {
+  const credentials =
+    options.credentials !== undefined && options.credentials.length > 0 ? options.credentials : undefined;
+  const tokens = options.tokens !== undefined && options.tokens.length > 0 ? options.tokens : undefined;
+  const maxLongPolls = options.maxLongPolls ?? DEFAULT_MAX_LONG_POLLS;
+  if (!(Number.isInteger(maxLongPolls) && maxLongPolls >= 0)) {
+    throw new TypeError('maxLongPolls must be a non-negative integer');
+  }
+  const gate: LongPollGate = { max: maxLongPolls, parked: 0 };
+  const metrics = createMetrics(broker, {
+    ...(options.registry === undefined ? {} : { registry: options.registry }),
+    processMetrics: options.processMetrics === true,
+    parkedLongPolls: () => gate.parked,
+  });
+
+  const mns = createMnsHandler(broker, {
+    ...options.mns,
+    ...(credentials === undefined ? {} : { credentials }),
+  });
+  const rocketmq = createRocketMqHandler(broker, {
+    ...options.rocketmq,
+    ...(credentials === undefined ? {} : { credentials }),
+  });
+  const dms = createDmsHandler(broker, {
+    ...options.dms,
+    ...(credentials === undefined ? {} : { credentials }),
+    ...(tokens === undefined ? {} : { tokens }),
+  });
+
+  const probes: Record<'mns' | 'rocketmq' | 'dms', DialectProbe> = {
+    mns: { dialect: 'mns', receive: mnsReceive, count: countXmlMessages },
+    rocketmq: { dialect: 'rocketmq', receive: rocketMqReceive, count: countXmlMessages },
+    dms: { dialect: 'dms', receive: dmsReceive, count: countJsonMessages },
+  };
+  // The router takes each dialect's limits from its DialectHandler, so only `wire` is swapped.
+  const wrap = (handler: DialectHandler, probe: DialectProbe): DialectHandler => ({
+    ...handler,
+    wire: instrument(handler.wire, probe, gate, metrics),
+  });
+
+  const ready = options.ready ?? (() => true);
+  const own: WireHandler = (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+    if (request.path === '/healthz') {
+      const ok = ready();
+      return {
+        status: ok ? 200 : 503,
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        body: ok ? '{"status":"ok"}' : '{"status":"draining"}',
+      };
+    }
+    if (request.path === '/metrics') {
+      return metrics.registry.metrics().then((text) => ({
+        status: 200,
+        headers: { 'content-type': metrics.registry.contentType },
+        body: text,
+      }));
+    }
+    return undefined;
+  };
+
+  const router = createRouterHandler({
+    mns: wrap(mns, probes.mns),
+    rocketmq: wrap(rocketmq, probes.rocketmq),
+    dms: wrap(dms, probes.dms),
+    missingVersion: (request) => mnsMissingVersion(request),
+    fallback: own,
+  });
+
+  // Not ours: pass it on before a byte of the body is read, so the next middleware can still read it.
+  const node: DialectHandler['node'] = (req, res, next) => {
+    if (claims(nodeRequestHead(req))) router.node(req, res, next);
+    else if (next !== undefined) next();
+    else writeNodeResponse(res, NOT_FOUND);
+  };
+
+  return {
+    node,
+    fetch: router.fetch,
+    wire: router.wire,
+    ...(router.limits === undefined ? {} : { limits: router.limits }),
+    metrics,
+    mns,
+    rocketmq,
+    dms,
+    parkedLongPolls: () => gate.parked,
+  };
+}

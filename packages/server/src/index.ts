@@ -1,0 +1,39 @@
+/**
+ * @module @sluice/server — one process serving the RocketMQ HTTP, MNS and DMS dialects on one port over embedded
+ * durable storage, with health and Prometheus metrics: `startServer`, `createSluiceHandler` and the `sluice` CLI.
+ */
+export { parseCommand, USAGE, UsageError } from './args.js';
+export { configOptions, loadConfig } from './config-file.js';
+export type {
+  Declarations,
+  Declared,
+  DmsQueueDeclaration,
+  MnsAttributes,
+  MnsQueueDeclaration,
+  MnsTopicDeclaration,
+  RocketMqTopicDeclaration,
+} from './declare.js';
+export { declare } from './declare.js';
+export { createSluiceHandler, type SluiceHandler, type SluiceHandlerOptions } from './handler.js';
+export { MeteredLogStorage, meteredLogStorage } from './metered-storage.js';
+export { createMetrics, dialectOf, type MetricsOptions, type ServerMetrics } from './metrics.js';
+export {
+  type AccessKey,
+  DEFAULT_DATA_DIR,
+  DEFAULT_HOST,
+  DEFAULT_MAX_LONG_POLLS,
+  DEFAULT_PORT,
+  type FsyncPolicy,
+  isLoopback,
+  parseAccessKey,
+  type ResolvedServerOptions,
+  resolveServerOptions,
+  type ServerOptions,
+} from './options.js';
+export {
+  type CloseTimings,
+  type SluiceServer,
+  StartupError,
+  startServer,
+  storageWarnings,
+} from './server.js';

@@ -1,0 +1,161 @@
+/** @module options — the settings of `startServer` and `sluice serve`, their defaults, and their validation. */
+import { isIP } from 'node:net';
+import type { Declarations } from './declare.js';
+
+/** The port `sluice serve` listens on when none is given. */
+export const DEFAULT_PORT = 9876;
+/** The host `sluice serve` binds when none is given: loopback only. */
+export const DEFAULT_HOST = '127.0.0.1';
+/** The data directory when none is given (relative to the working directory). */
+export const DEFAULT_DATA_DIR = './.sluice/data';
+/** Parked long polls per process before new ones are served as short polls. */
+export const DEFAULT_MAX_LONG_POLLS = 4096;
+
+/** How durable storage acknowledges writes (see `logStorage` in `@sluice/core`). */
+export type FsyncPolicy = 'always' | 'interval' | 'never';
+
+/** One access key: clients sign with it in every dialect (RocketMQ, MNS, DMS AK/SK). */
+export interface AccessKey {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+}
+
+/** Options of {@link startServer}; `sluice serve` flags and the config file map onto these one to one. */
+export interface ServerOptions {
+  /** Address to bind. Default `127.0.0.1`. A non-loopback address needs `accessKeys`/`tokens` or `insecure`. */
+  host?: string;
+  /** Port to listen on; 0 picks a free one. Default 9876. */
+  port?: number;
+  /** Directory of the durable log. Default `./.sluice/data`. Ignored with `memory`. */
+  dataDir?: string;
+  /** Keep everything in memory (lost on exit). Default false. */
+  memory?: boolean;
+  /** When durable writes are acknowledged. Default `'always'` (after fsync). */
+  fsync?: FsyncPolicy;
+  /** Keys whose signatures every dialect checks. Without keys (and tokens), signatures are not checked. */
+  accessKeys?: readonly AccessKey[];
+  /** Static DMS `X-Auth-Token` values accepted. */
+  tokens?: readonly string[];
+  /** Allow a non-loopback `host` without any key or token. Default false. */
+  insecure?: boolean;
+  /** Most long polls parked at once in this process; more are served as short polls. Default 4096. */
+  maxLongPolls?: number;
+  /** Most open connections; more are refused. Default 16 384. */
+  maxConnections?: number;
+  /** Largest request head (request line + headers), bytes. Default 16 384. */
+  maxHeaderBytes?: number;
+  /** How long an idle keep-alive connection stays open, ms. Default 65 000 (the services keep them >= 65 s). */
+  keepAliveTimeout?: number;
+  /** Longest time to receive a whole request (not to answer it), ms. Default 60 000. */
+  requestTimeout?: number;
+  /** Queues, topics and groups to create at start, in each dialect's own terms. */
+  declare?: Declarations;
+  /** Also expose the process metrics of prom-client (CPU, memory, event loop) on `/metrics`. Default true. */
+  processMetrics?: boolean;
+}
+
+/** {@link ServerOptions} with every default applied. */
+export interface ResolvedServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly memory: boolean;
+  readonly fsync: FsyncPolicy;
+  readonly accessKeys: readonly AccessKey[];
+  readonly tokens: readonly string[];
+  readonly insecure: boolean;
+  readonly maxLongPolls: number;
+  readonly maxConnections: number;
+  readonly maxHeaderBytes: number;
+  readonly keepAliveTimeout: number;
+  readonly requestTimeout: number;
+  readonly declare: Declarations;
+  readonly processMetrics: boolean;
+}
+
+/** True for addresses only this machine can reach: `localhost`, 127.0.0.0/8, `::1`. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  if (h === 'localhost' || h === '::1' || h === '[::1]') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  return h.startsWith('::ffff:127.');
+}
+
+/** Parses `ID:SECRET` (the secret may contain `:`); throws a `TypeError` naming the problem. */
+export function parseAccessKey(text: string): AccessKey {
+  const at = text.indexOf(':');
+  if (at <= 0 || at === text.length - 1) {
+    throw new TypeError(`access key must look like ID:SECRET, got "${text.slice(0, 40)}"`);
+  }
+  return { accessKeyId: text.slice(0, at), accessKeySecret: text.slice(at + 1) };
+}
+
+function int(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isInteger(value) && value >= min && value <= max)) {
+    throw new TypeError(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function bool(name: string, value: boolean | undefined): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be true or false`);
+  return value;
+}
+
+/**
+ * Validates {@link ServerOptions} and applies the defaults; throws a `TypeError` naming the bad option, including
+ * a non-loopback `host` without keys or `insecure` (a server anyone can reach must not accept unsigned requests).
+ */
+export function resolveServerOptions(options: ServerOptions = {}): ResolvedServerOptions {
+  const host = options.host ?? DEFAULT_HOST;
+  if (typeof host !== 'string' || host === '') throw new TypeError('host must be a non-empty string');
+  const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
+  if (typeof dataDir !== 'string' || dataDir === '') throw new TypeError('dataDir must be a directory path');
+  const fsync = options.fsync ?? 'always';
+  if (fsync !== 'always' && fsync !== 'interval' && fsync !== 'never') {
+    throw new TypeError("fsync must be 'always', 'interval' or 'never'");
+  }
+  const accessKeys = options.accessKeys ?? [];
+  if (!Array.isArray(accessKeys)) throw new TypeError('accessKeys must be an array');
+  for (const key of accessKeys as readonly AccessKey[]) {
+    if (
+      typeof key?.accessKeyId !== 'string' ||
+      key.accessKeyId === '' ||
+      typeof key.accessKeySecret !== 'string' ||
+      key.accessKeySecret === ''
+    ) {
+      throw new TypeError('accessKeys entries need a non-empty accessKeyId and accessKeySecret');
+    }
+  }
+  const tokens = options.tokens ?? [];
+  if (!Array.isArray(tokens) || tokens.some((t) => typeof t !== 'string' || t === '')) {
+    throw new TypeError('tokens must be an array of non-empty strings');
+  }
+  const insecure = bool('insecure', options.insecure);
+  if (!isLoopback(host) && accessKeys.length === 0 && tokens.length === 0 && !insecure) {
+    throw new TypeError(
+      `refusing to listen on non-loopback host ${host} without access keys; add --access-key ID:SECRET, or --insecure to accept unsigned requests from the network`,
+    );
+  }
+  const keepAliveTimeout = int('keepAliveTimeout', options.keepAliveTimeout, 65_000, 1000, 2 ** 31 - 1);
+  return {
+    host,
+    port: int('port', options.port, DEFAULT_PORT, 0, 65_535),
+    dataDir,
+    memory: bool('memory', options.memory),
+    fsync,
+    accessKeys,
+    tokens,
+    insecure,
+    maxLongPolls: int('maxLongPolls', options.maxLongPolls, DEFAULT_MAX_LONG_POLLS, 0, 2 ** 31 - 1),
+    maxConnections: int('maxConnections', options.maxConnections, 16_384, 1, 2 ** 31 - 1),
+    maxHeaderBytes: int('maxHeaderBytes', options.maxHeaderBytes, 16_384, 1024, 1 << 20),
+    keepAliveTimeout,
+    requestTimeout: int('requestTimeout', options.requestTimeout, 60_000, 1000, 2 ** 31 - 1),
+    declare: options.declare ?? {},
+    processMetrics:
+      options.processMetrics === undefined ? true : bool('processMetrics', options.processMetrics),
+  };
+}

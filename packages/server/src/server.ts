@@ -1,0 +1,194 @@
+/**
+ * @module server — `startServer`: a broker on durable storage, the three dialects on one port, and a graceful close.
+ *
+ * Close order (what SIGINT/SIGTERM run): stop accepting connections and mark `/healthz` draining; let in-flight
+ * requests other than parked long polls finish (bounded by `drainTimeout`); close the broker, which answers every
+ * parked long poll with "no message" and flushes and closes storage; then wait for the last responses to be written,
+ * closing idle keep-alive connections as they become idle, and cut whatever is left at the deadline.
+ */
+import { createServer, type Server } from 'node:http';
+import { isIP } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
+import { type Broker, createBroker, LogStorage, memoryStorage, type StorageAdapter } from '@sluice/core';
+import { type Declared, declare } from './declare.js';
+import { createSluiceHandler, type SluiceHandler } from './handler.js';
+import { meteredLogStorage } from './metered-storage.js';
+import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
+
+/** Why a server could not start (the options themselves were fine). */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+  /** What failed: opening the data directory, binding the port, or creating a declared object. */
+  readonly reason: 'storage' | 'listen' | 'declare';
+
+  constructor(reason: StartupError['reason'], message: string, cause?: unknown) {
+    super(message, { cause });
+    this.reason = reason;
+  }
+}
+
+/** A running server. */
+export interface SluiceServer {
+  /** `http://host:port`: the endpoint of every dialect. */
+  readonly url: string;
+  /** The address bound. */
+  readonly host: string;
+  /** The port bound (the real one, also with `port: 0`). */
+  readonly port: number;
+  readonly broker: Broker;
+  readonly handler: SluiceHandler;
+  /** The node:http server. */
+  readonly server: Server;
+  /** The options in effect. */
+  readonly options: ResolvedServerOptions;
+  /** What the `declare` option created or found. */
+  readonly declared: readonly Declared[];
+  /** True once `close()` was called. */
+  readonly closing: boolean;
+  /** Graceful close (see the module doc). Resolves when storage is closed and every connection has ended. */
+  close(): Promise<void>;
+}
+
+/** Options of `close` timing, for tests and embedders. */
+export interface CloseTimings {
+  /** Longest wait for in-flight requests before the broker closes, and again for the last responses, ms. Default 10 000. */
+  drainTimeout?: number;
+}
+
+const urlHost = (host: string) => (isIP(host) === 6 ? `[${host}]` : host);
+
+function waitUntil(done: () => boolean, timeoutMs: number, tick: () => void = () => {}): Promise<void> {
+  return new Promise((resolve) => {
+    if (done()) return resolve();
+    const deadline = Date.now() + timeoutMs;
+    const timer = setInterval(() => {
+      tick();
+      if (done() || Date.now() >= deadline) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 10);
+  });
+}
+
+/**
+ * Starts a Sluice server: opens the broker (durable `logStorage` in `dataDir` unless `memory`), creates what
+ * `declare` names, and serves RocketMQ HTTP, MNS, DMS, `/healthz` and `/metrics` on `host:port`. Throws a
+ * `TypeError` for bad options and a {@link StartupError} when the data directory or the port cannot be used.
+ * @example
+ * import { startServer } from '@sluice/server';
+ * const sluice = await startServer({ port: 0, memory: true });
+ * console.log(sluice.url); // point every SDK here
+ * await sluice.close();
+ */
+export async function startServer(options?: ServerOptions & CloseTimings): Promise<SluiceServer> {
+  const resolved = resolveServerOptions(options);
+  const drainTimeout = options?.drainTimeout ?? 10_000;
+  const storage: StorageAdapter = resolved.memory
+    ? memoryStorage()
+    : meteredLogStorage({ dir: resolvePath(resolved.dataDir), fsync: resolved.fsync });
+  let broker: Broker;
+  try {
+    broker = await createBroker({ storage });
+  } catch (error) {
+    throw new StartupError('storage', (error as Error).message, error);
+  }
+  let declared: Declared[];
+  try {
+    declared = await declare(broker, resolved.declare);
+  } catch (error) {
+    await broker.close().catch(() => {});
+    throw new StartupError('declare', (error as Error).message, error);
+  }
+
+  let closing = false;
+  const handler = createSluiceHandler(broker, {
+    credentials: resolved.accessKeys,
+    tokens: resolved.tokens,
+    maxLongPolls: resolved.maxLongPolls,
+    processMetrics: resolved.processMetrics,
+    ready: () => !closing,
+  });
+  let active = 0;
+  const server = createServer(
+    {
+      maxHeaderSize: resolved.maxHeaderBytes,
+      requestTimeout: resolved.requestTimeout,
+      headersTimeout: Math.min(resolved.requestTimeout, 60_000),
+    },
+    (req, res) => {
+      active++;
+      res.once('close', () => active--);
+      // While draining, answers close their connection, so clients reconnect elsewhere (or fail fast).
+      if (closing) res.setHeader('connection', 'close');
+      handler.node(req, res);
+    },
+  );
+  server.keepAliveTimeout = resolved.keepAliveTimeout;
+  server.maxConnections = resolved.maxConnections;
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(resolved.port, resolved.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await broker.close().catch(() => {});
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = `${resolved.host}:${resolved.port}`;
+    const message =
+      code === 'EADDRINUSE'
+        ? `port ${resolved.port} on ${resolved.host} is already in use (choose another with --port, or --port 0 for a free one)`
+        : code === 'EADDRNOTAVAIL'
+          ? `cannot bind ${where}: no such address on this machine`
+          : code === 'EACCES'
+            ? `cannot bind ${where}: permission denied`
+            : `cannot listen on ${where}: ${(error as Error).message}`;
+    throw new StartupError('listen', message, error);
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : resolved.port;
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      const ended = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // In-flight work other than parked polls finishes against an open broker.
+      await waitUntil(() => active <= handler.parkedLongPolls(), drainTimeout);
+      await broker.close();
+      await waitUntil(
+        () => active === 0,
+        drainTimeout,
+        () => server.closeIdleConnections(),
+      );
+      server.closeAllConnections();
+      await ended;
+    })();
+    return closed;
+  };
+
+  return {
+    url: `http://${urlHost(resolved.host)}:${port}`,
+    host: resolved.host,
+    port,
+    broker,
+    handler,
+    server,
+    options: resolved,
+    declared,
+    get closing() {
+      return closing;
+    },
+    close,
+  };
+}
+
+/** Repairs replay made on the durable log at start (torn tail cut, corrupt range skipped), for the start-up report. */
+export function storageWarnings(broker: Broker): readonly string[] {
+  return broker.storage instanceof LogStorage ? broker.storage.warnings.map((w) => w.message) : [];
+}
