@@ -1,0 +1,626 @@
+/** @module benchmarks/core — the core in memory: full-cycle throughput, memory per message, timer wheel, long-poll latency */
+/*
+ * One command, four sections, every figure next to a reference measured in the same run (issue 3, and the
+ * core rows of issue 9). The machine is shared, so absolute rates drift from run to run: each figure is
+ * the min / median / max over several runs, and ratios are taken within a run before being summarized.
+ *
+ *   1. throughput  full cycle sendBatch(16) -> receive({max:16}) -> ackBatch(16), 100-byte bodies, in one
+ *                  tinybench harness: Sluice, the naive reference (naive-queue.mjs) and fastq (no ack).
+ *                  "batch": send DEPTH messages, then receive+ack until empty; "pipelined": send, receive
+ *                  and ack 16 at a time in one loop. Same loop code for Sluice and the naive queue.
+ *   2. memory      bytes per message beyond the 100-byte body, queued and inflight, at 1M and 5M messages
+ *                  (the naive reference at 1M), each in a fresh `node --expose-gc` child process.
+ *   3. timer wheel schedule + cancel at 10k / 100k / 1M pending deadlines vs setTimeout/clearTimeout:
+ *                  runs timer-wheel.bench.mjs (owned by its own suite) in a child and reads its JSON.
+ *   4. latency     long-poll wake-up: a receiver parked in receive({wait: 10000}), measured from just
+ *                  before send() to the resolution of its promise, in a fresh child process.
+ *
+ * Run:  pnpm bench:core                  (from the repository root: builds @sluice/core, then this)
+ *       node --expose-gc benchmarks/core.bench.mjs [--quick] [--runs N] [--only throughput,memory,timer,latency]
+ * Writes benchmarks/results/core-<yyyy-mm-dd>.json (core-<yyyy-mm-dd>-quick.json with --quick).
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createBroker } from '@sluice/core';
+import fastq from 'fastq';
+import { Bench } from 'tinybench';
+import { runChildJson, settledMemory } from './lib/memory.mjs';
+import { gitRevision, machine, RESULTS_DIR, today, writeResult } from './lib/results.mjs';
+import { percentileOfSorted, round, summarize } from './lib/stats.mjs';
+import { printTable } from './lib/table.mjs';
+import { NaiveQueue } from './naive-queue.mjs';
+
+const BODY_BYTES = 100;
+const BATCH = 16;
+/** Long enough that no visibility deadline fires during a benchmark. */
+const VISIBILITY = 3_600_000;
+const BODY = Buffer.alloc(BODY_BYTES, 0x61);
+const SELF = fileURLToPath(import.meta.url);
+
+const { values: argv } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    only: { type: 'string' },
+    depth: { type: 'string' },
+    child: { type: 'string' },
+    impl: { type: 'string' },
+    n: { type: 'string' },
+    samples: { type: 'string' },
+  },
+});
+
+if (argv.child === 'memory') {
+  console.log(JSON.stringify(await memoryChild(argv.impl ?? 'sluice', Number(argv.n))));
+  process.exit(0);
+}
+if (argv.child === 'latency') {
+  console.log(JSON.stringify(await latencyChild(argv.impl ?? 'sluice', Number(argv.samples))));
+  process.exit(0);
+}
+
+const QUICK = argv.quick;
+/** Everything that shapes the figures, written into the result file. */
+const settings = {
+  quick: QUICK,
+  bodyBytes: BODY_BYTES,
+  batch: BATCH,
+  visibilityTimeoutMs: VISIBILITY,
+  runs: Number(argv.runs ?? (QUICK ? 3 : 5)),
+  /** Messages per tinybench iteration (batch mode: the queue depth reached before draining). */
+  depth: Number(argv.depth ?? 16_384),
+  benchTimeMs: QUICK ? 250 : 1500,
+  warmupTimeMs: QUICK ? 100 : 300,
+  memoryRuns: QUICK ? 1 : 3,
+  memory: QUICK
+    ? [
+        { impl: 'sluice', n: 1_000_000 },
+        { impl: 'naive', n: 200_000 },
+      ]
+    : [
+        { impl: 'sluice', n: 1_000_000 },
+        { impl: 'sluice', n: 5_000_000 },
+        { impl: 'naive', n: 1_000_000 },
+      ],
+  timerRuns: QUICK ? 1 : 3,
+  timerTimeMs: QUICK ? 200 : 1000,
+  latencyRuns: 3,
+  latencySamples: QUICK ? 2_000 : 20_000,
+};
+const sections = new Set((argv.only ?? 'throughput,memory,timer,latency').split(','));
+
+// ============================================================================ 1. throughput
+
+/** sendBatch(16) until `depth` are queued, then receive(16) + ackBatch(16) until empty. */
+async function cycleBatch(queue, inputs, depth) {
+  for (let sent = 0; sent < depth; sent += BATCH) await queue.sendBatch(inputs);
+  let received = 0;
+  for (;;) {
+    const deliveries = await queue.receive({ max: BATCH, visibilityTimeout: VISIBILITY });
+    if (deliveries.length === 0) break;
+    received += deliveries.length;
+    await ackAll(queue, deliveries);
+  }
+  if (received !== depth) throw new Error(`batch cycle received ${received} of ${depth}`);
+}
+
+/** sendBatch(16), receive(16), ackBatch(16), repeated: producer and consumer interleaved. */
+async function cyclePipelined(queue, inputs, depth) {
+  let received = 0;
+  while (received < depth) {
+    await queue.sendBatch(inputs);
+    const deliveries = await queue.receive({ max: BATCH, visibilityTimeout: VISIBILITY });
+    received += deliveries.length;
+    await ackAll(queue, deliveries);
+  }
+  if (received !== depth) throw new Error(`pipelined cycle received ${received} of ${depth}`);
+}
+
+async function ackAll(queue, deliveries) {
+  const handles = new Array(deliveries.length);
+  for (let i = 0; i < deliveries.length; i++) handles[i] = deliveries[i].receiptHandle;
+  const results = await queue.ackBatch(handles);
+  for (let i = 0; i < results.length; i++)
+    if (!results[i].ok) throw new Error(`ack failed: ${results[i].code}`);
+}
+
+/** fastq as the ceiling: a promise work queue with no ack, no handle, no deadline. One worker. */
+function fastqContender() {
+  let consumed = 0;
+  const queue = fastq.promise(async (input) => {
+    consumed += input.body.length;
+  }, 1);
+  return {
+    async batch(inputs, depth) {
+      for (let sent = 0; sent < depth; sent += BATCH) for (let i = 0; i < BATCH; i++) queue.push(inputs[i]);
+      await queue.drained();
+    },
+    async pipelined(inputs, depth) {
+      for (let sent = 0; sent < depth; sent += BATCH) {
+        for (let i = 0; i < BATCH; i++) queue.push(inputs[i]);
+        await queue.drained();
+      }
+    },
+    consumed: () => consumed,
+  };
+}
+
+/** One run: every contender and mode in one tinybench instance; answers msg/s by task name. */
+async function throughputRun(run) {
+  const depth = settings.depth;
+  const inputs = Array.from({ length: BATCH }, () => ({ body: BODY }));
+  const broker = await createBroker();
+  const sluiceBatch = broker.createQueue('batch', { visibilityTimeout: VISIBILITY });
+  const sluicePipe = broker.createQueue('pipelined', { visibilityTimeout: VISIBILITY });
+  const naiveBatch = new NaiveQueue({ visibilityTimeout: VISIBILITY });
+  const naivePipe = new NaiveQueue({ visibilityTimeout: VISIBILITY });
+  const fq = fastqContender();
+  const tasks = [
+    ['sluice batch', () => cycleBatch(sluiceBatch, inputs, depth)],
+    ['naive batch', () => cycleBatch(naiveBatch, inputs, depth)],
+    ['fastq batch', () => fq.batch(inputs, depth)],
+    ['sluice pipelined', () => cyclePipelined(sluicePipe, inputs, depth)],
+    ['naive pipelined', () => cyclePipelined(naivePipe, inputs, depth)],
+    ['fastq pipelined', () => fq.pipelined(inputs, depth)],
+  ];
+  // Rotate the order from run to run so no contender always runs right after the same neighbour's garbage.
+  const rotated = tasks.map((_, i) => tasks[(i + run) % tasks.length]);
+  const bench = new Bench({
+    time: settings.benchTimeMs,
+    warmupTime: settings.warmupTimeMs,
+    // tinybench's defaults (64 iterations, 16 warmup) would override the time budget: one iteration
+    // here is DEPTH messages (tens of ms), so the time budget decides.
+    iterations: 3,
+    warmupIterations: 2,
+    throws: true,
+  });
+  // CPU time (all threads of the process: GC helpers included) per task, for the last phase run: on a
+  // shared machine msg per CPU-second drifts far less than msg per wall-clock second.
+  const cpu = {};
+  for (const [name, fn] of rotated) {
+    const meter = { micros: 0, messages: 0 };
+    cpu[name] = meter;
+    bench.add(
+      name,
+      async () => {
+        const before = process.cpuUsage();
+        await fn();
+        const used = process.cpuUsage(before);
+        meter.micros += used.user + used.system;
+        meter.messages += depth;
+      },
+      {
+        beforeAll() {
+          meter.micros = 0;
+          meter.messages = 0;
+          settledMemoryIfPossible();
+        },
+      },
+    );
+  }
+  await bench.run();
+  const rates = {};
+  for (const task of bench.tasks) {
+    const result = task.result;
+    if (!result || !('latency' in result)) throw new Error(`${task.name}: no result (${result?.state})`);
+    rates[task.name] = depth / (result.latency.mean / 1000);
+    rates[`${task.name} cpu`] = cpu[task.name].messages / (cpu[task.name].micros / 1e6);
+  }
+  if (sluiceBatch.stats().inflight + sluiceBatch.stats().active !== 0)
+    throw new Error('sluice batch queue not empty');
+  if (naiveBatch.size !== 0 || naivePipe.size !== 0) throw new Error('naive queue not empty');
+  if (fq.consumed() === 0) throw new Error('fastq consumed nothing');
+  naiveBatch.close();
+  naivePipe.close();
+  await broker.close();
+  return rates;
+}
+
+function settledMemoryIfPossible() {
+  if (typeof globalThis.gc === 'function') settledMemory();
+}
+
+async function throughputSection() {
+  const perRun = [];
+  for (let run = 0; run < settings.runs; run++) {
+    perRun.push(await throughputRun(run));
+    process.stdout.write(`  throughput run ${run + 1}/${settings.runs} done\n`);
+  }
+  const rows = [];
+  for (const mode of ['batch', 'pipelined']) {
+    const rate = (impl) => summarize(perRun.map((r) => r[`${impl} ${mode}`]));
+    const ratio = (a, b) => summarize(perRun.map((r) => r[`${a} ${mode}`] / r[`${b} ${mode}`]));
+    const cpuRate = (impl) => summarize(perRun.map((r) => r[`${impl} ${mode} cpu`]));
+    rows.push({
+      mode,
+      sluice: rate('sluice'),
+      naive: rate('naive'),
+      fastq: rate('fastq'),
+      sluiceOverNaive: ratio('sluice', 'naive'),
+      sluiceOverFastq: ratio('sluice', 'fastq'),
+      cpu: { sluice: cpuRate('sluice'), naive: cpuRate('naive'), fastq: cpuRate('fastq') },
+    });
+  }
+  return { depth: settings.depth, unit: 'msg/s (wall clock); cpu: msg per CPU-second of the process', rows };
+}
+
+// ============================================================================ 2. memory
+
+/** In a fresh process: fill a queue with `n` messages, then receive them all; bytes per message at each step. */
+async function memoryChild(impl, n) {
+  if (!(n > 0)) throw new Error('--n must be a positive number');
+  const fill = 1000;
+  const inputs = Array.from({ length: fill }, () => ({ body: BODY }));
+  let queue;
+  let broker;
+  if (impl === 'sluice') {
+    broker = await createBroker();
+    queue = broker.createQueue('memory', { visibilityTimeout: VISIBILITY });
+  } else if (impl === 'naive') {
+    queue = new NaiveQueue({ visibilityTimeout: VISIBILITY });
+  } else throw new Error(`unknown impl ${impl}`);
+  const base = settledMemory();
+  const started = performance.now();
+  for (let sent = 0; sent < n; sent += fill) {
+    await queue.sendBatch(sent + fill <= n ? inputs : inputs.slice(0, n - sent));
+  }
+  const filledMs = performance.now() - started;
+  const queued = settledMemory();
+  let received = 0;
+  while (received < n) {
+    const deliveries = await queue.receive({ max: 1000, visibilityTimeout: VISIBILITY });
+    if (deliveries.length === 0) throw new Error(`receive ran dry at ${received} of ${n}`);
+    received += deliveries.length;
+  }
+  const receivedMs = performance.now() - started - filledMs;
+  const inflight = settledMemory();
+  const per = (after, key) => (after[key] - base[key]) / n;
+  const state = (after) => ({
+    bytesPerMessage: per(after, 'total') - BODY_BYTES,
+    heapPerMessage: per(after, 'heapUsed'),
+    externalPerMessage: per(after, 'external'),
+    arrayBuffersPerMessage: per(after, 'arrayBuffers'),
+    rssPerMessage: per(after, 'rss'),
+  });
+  const out = { impl, n, filledMs, receivedMs, queued: state(queued), inflight: state(inflight) };
+  if (impl === 'sluice') {
+    const stats = queue.stats();
+    if (stats.inflight !== n) throw new Error(`expected ${n} inflight, got ${stats.inflight}`);
+    await broker.close();
+  } else queue.close();
+  return out;
+}
+
+async function memorySection() {
+  const rows = [];
+  for (const { impl, n } of settings.memory) {
+    const runs = [];
+    for (let r = 0; r < settings.memoryRuns; r++) {
+      runs.push(await runChildJson(SELF, ['--child', 'memory', '--impl', impl, '--n', String(n)]));
+    }
+    process.stdout.write(`  memory ${impl} ${n.toLocaleString('en-US')} done\n`);
+    const pick = (stateName, key) => summarize(runs.map((r) => r[stateName][key]));
+    rows.push({
+      impl,
+      n,
+      queued: pick('queued', 'bytesPerMessage'),
+      inflight: pick('inflight', 'bytesPerMessage'),
+      detail: runs.map(({ queued, inflight, filledMs, receivedMs }) => ({
+        queued,
+        inflight,
+        filledMs,
+        receivedMs,
+      })),
+    });
+  }
+  return { unit: 'bytes per message beyond the 100-byte body (heapUsed + external, after gc)', rows };
+}
+
+// ============================================================================ 3. timer wheel
+
+/** Runs the timer-wheel suite (its own file) in a child and reads the JSON it writes. */
+function runTimerWheelOnce() {
+  const script = fileURLToPath(new URL('./timer-wheel.bench.mjs', import.meta.url));
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--expose-gc', script],
+      { env: { ...process.env, SLUICE_BENCH_TIME: String(settings.timerTimeMs) }, maxBuffer: 16 << 20 },
+      (error, _stdout, stderr) => {
+        if (error) reject(new Error(`timer-wheel.bench.mjs failed: ${error.message}\n${stderr}`));
+        else resolve(JSON.parse(readFileSync(new URL('timer-wheel.json', RESULTS_DIR), 'utf8')));
+      },
+    );
+  });
+}
+
+async function timerSection() {
+  const runs = [];
+  for (let r = 0; r < settings.timerRuns; r++) {
+    runs.push(await runTimerWheelOnce());
+    process.stdout.write(`  timer wheel run ${r + 1}/${settings.timerRuns} done\n`);
+  }
+  const depths = runs[0].rows.map((row) => row.pending);
+  const rows = depths.map((pending, i) => {
+    const col = (key) => summarize(runs.map((run) => run.rows[i][key]));
+    return {
+      pending,
+      wheel: col('wheel ops/s'),
+      setTimeoutPending: runs[0].rows[i]['setTimeout pending'],
+      setTimeout: col('setTimeout ops/s'),
+      wheelOverSetTimeout: col('wheel/setTimeout'),
+      wheelBytesPerTimer: col('wheel B/timer'),
+      setTimeoutBytesPerTimer: col('setTimeout B/timer'),
+    };
+  });
+  const flatness = summarize(runs.map((run) => run.rows.at(-1)['wheel ops/s'] / run.rows[0]['wheel ops/s']));
+  return {
+    unit: 'ops/s (one op = cancel one pending deadline + schedule one 30 s..5 min out)',
+    source: 'benchmarks/timer-wheel.bench.mjs',
+    rows,
+    flatness,
+  };
+}
+
+// ============================================================================ 4. long-poll latency
+
+/** In a fresh process: `samples` wake-ups of a parked receiver; answers percentiles in µs. */
+async function latencyChild(impl, samples) {
+  const broker = await createBroker();
+  const queue = broker.createQueue('latency', { visibilityTimeout: VISIBILITY });
+  const input = { body: BODY };
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+  /** The floor: the same steps with a bare promise resolved by the "send", no queue at all. */
+  let resolveFloor;
+  const parkFloor = () =>
+    new Promise((resolve) => {
+      resolveFloor = resolve;
+    });
+  const one = async () => {
+    let woke = 0n;
+    if (impl === 'spin') {
+      // The machine's own tail: the same shape, with 5 µs of spinning as the work between the two reads.
+      await tick();
+      const sent = process.hrtime.bigint();
+      while (process.hrtime.bigint() - sent < 5000n);
+      await Promise.resolve();
+      return Number(process.hrtime.bigint() - sent);
+    }
+    if (impl === 'floor') {
+      const parked = parkFloor().then((d) => {
+        woke = process.hrtime.bigint();
+        return d;
+      });
+      await tick();
+      const sent = process.hrtime.bigint();
+      resolveFloor([input]);
+      await parked;
+      return Number(woke - sent);
+    }
+    const parked = queue.receive({ max: 1, wait: 10_000 }).then((d) => {
+      woke = process.hrtime.bigint();
+      return d;
+    });
+    // A new macrotask, as a producer on the network would be; and the receiver is now parked for sure.
+    await tick();
+    if (queue.stats().waiting !== 1) throw new Error('the receiver is not parked');
+    const sent = process.hrtime.bigint();
+    queue.send(input);
+    const deliveries = await parked;
+    const ns = Number(woke - sent);
+    if (deliveries.length !== 1) throw new Error('the parked receiver woke without the message');
+    await queue.ack(deliveries[0].receiptHandle);
+    return ns;
+  };
+  for (let i = 0; i < Math.min(1000, samples); i++) await one();
+  const ns = new Float64Array(samples);
+  for (let i = 0; i < samples; i++) ns[i] = await one();
+  await broker.close();
+  ns.sort();
+  const us = (p) => percentileOfSorted(ns, p) / 1000;
+  return { impl, samples, p50: us(50), p99: us(99), p999: us(99.9), max: ns[samples - 1] / 1000 };
+}
+
+async function latencySection() {
+  const rows = [];
+  for (const impl of ['sluice', 'floor', 'spin']) {
+    const runs = [];
+    for (let r = 0; r < settings.latencyRuns; r++) {
+      runs.push(
+        await runChildJson(SELF, [
+          '--child',
+          'latency',
+          '--impl',
+          impl,
+          '--samples',
+          String(settings.latencySamples),
+        ]),
+      );
+    }
+    const col = (key) => summarize(runs.map((run) => run[key]));
+    rows.push({
+      impl,
+      samples: settings.latencySamples,
+      p50: col('p50'),
+      p99: col('p99'),
+      p999: col('p999'),
+      max: col('max'),
+    });
+  }
+  process.stdout.write('  latency done\n');
+  return { unit: 'µs from just before send() to the parked receiver resolving', rows };
+}
+
+// ============================================================================ report
+
+const LATENCY_LABELS = { floor: 'floor: bare promise', spin: 'control: 5 µs spin' };
+
+const fmtRange = (s, f = (v) => v) => `${fmt(f(s.median))} (${fmt(f(s.min))}..${fmt(f(s.max))})`;
+const fmt = (v) =>
+  Math.abs(v) >= 1000
+    ? Math.round(v).toLocaleString('en-US')
+    : Math.abs(v) >= 10
+      ? v.toFixed(1)
+      : v.toFixed(2);
+
+function roundDeep(value) {
+  if (typeof value === 'number') return round(value);
+  if (Array.isArray(value)) return value.map(roundDeep);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundDeep(v)]));
+  return value;
+}
+
+function targets(result) {
+  const out = [];
+  const add = (name, goal, measured, met) => out.push({ name, goal, measured, met });
+  for (const row of result.throughput?.rows ?? []) {
+    add(
+      `full cycle ${row.mode}, msg/s`,
+      '>= 1,000,000',
+      fmt(row.sluice.median),
+      row.sluice.median >= 1_000_000,
+    );
+    add(
+      `full cycle ${row.mode}, sluice / naive`,
+      '>= 4x',
+      `${row.sluiceOverNaive.median.toFixed(2)}x`,
+      row.sluiceOverNaive.median >= 4,
+    );
+  }
+  for (const row of result.memory?.rows ?? []) {
+    if (row.impl !== 'sluice') continue;
+    const n = row.n.toLocaleString('en-US');
+    add(`memory queued at ${n}, B/msg beyond body`, '<= 64', fmt(row.queued.median), row.queued.median <= 64);
+    add(
+      `memory inflight at ${n}, B/msg beyond body`,
+      '<= 96',
+      fmt(row.inflight.median),
+      row.inflight.median <= 96,
+    );
+  }
+  if (result.timerWheel) {
+    for (const row of result.timerWheel.rows) {
+      add(
+        `timer wheel at ${row.pending.toLocaleString('en-US')} pending vs setTimeout`,
+        'faster',
+        `${row.wheelOverSetTimeout.median.toFixed(2)}x`,
+        row.wheelOverSetTimeout.median > 1,
+      );
+    }
+    add(
+      'timer wheel flat: ops/s at 1M / at 10k pending',
+      '>= 0.5 (O(1))',
+      result.timerWheel.flatness.median.toFixed(2),
+      result.timerWheel.flatness.median >= 0.5,
+    );
+  }
+  const lat = result.latency?.rows.find((r) => r.impl === 'sluice');
+  if (lat) add('long-poll wake-up p99, µs', '< 1000', fmt(lat.p99.median), lat.p99.median < 1000);
+  return out;
+}
+
+function report(result) {
+  console.log();
+  if (result.throughput) {
+    printTable(
+      `Full cycle, ${BODY_BYTES}-byte bodies, batches of ${BATCH}, ${settings.depth.toLocaleString('en-US')} messages per iteration — msg/s, median (min..max) of ${settings.runs} runs`,
+      ['mode', 'sluice', 'naive', 'fastq (no ack)', 'sluice/naive', 'sluice/fastq'],
+      result.throughput.rows.map((r) => ({
+        mode: r.mode,
+        sluice: fmtRange(r.sluice),
+        naive: fmtRange(r.naive),
+        'fastq (no ack)': fmtRange(r.fastq),
+        'sluice/naive': fmtRange(r.sluiceOverNaive),
+        'sluice/fastq': fmtRange(r.sluiceOverFastq),
+      })),
+    );
+    printTable(
+      'Same runs, msg per CPU-second of the process (all threads, GC included): less sensitive to other load on the machine',
+      ['mode', 'sluice', 'naive', 'fastq (no ack)', 'sluice/naive'],
+      result.throughput.rows.map((r) => ({
+        mode: r.mode,
+        sluice: fmtRange(r.cpu.sluice),
+        naive: fmtRange(r.cpu.naive),
+        'fastq (no ack)': fmtRange(r.cpu.fastq),
+        'sluice/naive': (r.cpu.sluice.median / r.cpu.naive.median).toFixed(2),
+      })),
+    );
+  }
+  if (result.memory) {
+    printTable(
+      `Memory per message beyond the ${BODY_BYTES}-byte body (heapUsed + external after gc) — bytes, median (min..max) of ${settings.memoryRuns} run(s)`,
+      ['impl', 'messages', 'queued', 'inflight'],
+      result.memory.rows.map((r) => ({
+        impl: r.impl,
+        messages: r.n,
+        queued: fmtRange(r.queued),
+        inflight: fmtRange(r.inflight),
+      })),
+    );
+  }
+  if (result.timerWheel) {
+    printTable(
+      `Timer wheel schedule+cancel vs setTimeout/clearTimeout — ops/s, median (min..max) of ${settings.timerRuns} run(s)`,
+      ['pending', 'wheel', 'setTimeout (pending)', 'setTimeout', 'wheel/setTimeout'],
+      result.timerWheel.rows.map((r) => ({
+        pending: r.pending,
+        wheel: fmtRange(r.wheel),
+        'setTimeout (pending)': r.setTimeoutPending,
+        setTimeout: fmtRange(r.setTimeout),
+        'wheel/setTimeout': fmtRange(r.wheelOverSetTimeout),
+      })),
+    );
+  }
+  if (result.latency) {
+    printTable(
+      `Long-poll wake-up latency, send() -> parked receive({wait}) resolved — µs, median (min..max) of ${settings.latencyRuns} runs`,
+      ['impl', 'samples/run', 'p50', 'p99', 'p99.9', 'max'],
+      result.latency.rows.map((r) => ({
+        impl: LATENCY_LABELS[r.impl] ?? r.impl,
+        'samples/run': r.samples,
+        p50: fmtRange(r.p50),
+        p99: fmtRange(r.p99),
+        'p99.9': fmtRange(r.p999),
+        max: fmtRange(r.max),
+      })),
+    );
+  }
+  printTable(
+    'Targets (issue 3), judged on the median',
+    ['target', 'goal', 'measured', 'met'],
+    result.targets.map((t) => ({
+      target: t.name,
+      goal: t.goal,
+      measured: t.measured,
+      met: t.met ? 'yes' : 'NO',
+    })),
+  );
+}
+
+const startedAt = new Date();
+const result = {
+  suite: 'core',
+  date: startedAt.toISOString(),
+  command: `node --expose-gc benchmarks/core.bench.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+  machine: machine(),
+  git: gitRevision(),
+  settings,
+};
+console.log(
+  `Sluice core benchmark${QUICK ? ' (quick)' : ''}: ${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.machine.node}, load ${result.machine.loadAverage.join(' ')}`,
+);
+if (typeof globalThis.gc !== 'function')
+  console.log('note: run with node --expose-gc for a GC between tasks');
+if (sections.has('throughput')) result.throughput = await throughputSection();
+if (sections.has('memory')) result.memory = await memorySection();
+if (sections.has('timer')) result.timerWheel = await timerSection();
+if (sections.has('latency')) result.latency = await latencySection();
+result.targets = targets(result);
+result.elapsedSeconds = (Date.now() - startedAt.getTime()) / 1000;
+result.machine.loadAverageAfter = machine().loadAverage;
+report(result);
+const file = writeResult(`core-${today()}${QUICK ? '-quick' : ''}.json`, roundDeep(result));
+console.log(`wrote ${file} in ${result.elapsedSeconds.toFixed(0)} s`);
