@@ -7,9 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseCommand, USAGE, UsageError } from './args.js';
-import { bannerLines } from './banner.js';
 import { loadConfig } from './config-file.js';
-import { StartupError, startServer, storageWarnings } from './server.js';
+import type { ServerOptions } from './options.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -25,7 +24,7 @@ function fail(code: number, message: string): never {
 
 async function main(argv: readonly string[]): Promise<void> {
   let command: ReturnType<typeof parseCommand>;
-  let options: Parameters<typeof startServer>[0];
+  let options: ServerOptions;
   try {
     command = parseCommand(argv);
     if (command.kind === 'help') {
@@ -39,10 +38,13 @@ async function main(argv: readonly string[]): Promise<void> {
     // Flags win over the file; a repeated flag (--access-key) replaces the file's list.
     options = { ...(command.config === undefined ? {} : loadConfig(command.config)), ...command.options };
   } catch (error) {
-    if (error instanceof UsageError) fail(2, `${error.message}\n${USAGE.split('\n')[0]} (sluice --help)`);
+    if (error instanceof UsageError) fail(2, `${error.message} (see sluice --help)`);
     throw error;
   }
 
+  // Loaded only now, so help and bad flags answer without loading the broker and the dialects.
+  const { startServer, StartupError, storageWarnings } = await import('./server.js');
+  const { bannerLines } = await import('./banner.js');
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer(options);
