@@ -65,6 +65,11 @@ export interface SluiceHandler extends DialectHandler {
   readonly dms: DialectHandler;
   /** Long polls parked right now, across dialects. */
   parkedLongPolls(): number;
+  /**
+   * True when a node request is this handler's (a dialect's, `/healthz`, `/metrics`), judged from its head: for
+   * frameworks that must decide before handing over the raw request (Fastify's `reply.hijack()`).
+   */
+  handles(req: import('node:http').IncomingMessage): boolean;
 }
 
 const isAlibabaResource = (target: string) => /^\/(queues|topics)(?:[/?]|$)/.test(target);
@@ -174,5 +179,6 @@ export function createSluiceHandler(broker: Broker, options: SluiceHandlerOption
     rocketmq,
     dms,
     parkedLongPolls: () => gate.parked,
+    handles: (req) => claims(nodeRequestHead(req)),
   };
 }
