@@ -54,8 +54,14 @@ export function parseCommand(argv: readonly string[]): Command {
   try {
     parsed = parse(argv);
   } catch (error) {
-    // parseArgs' messages are long and mention `strict:true`; keep their first sentence.
-    throw new UsageError((error as Error).message.split('. ')[0]!.replace(/\.$/, ''));
+    // parseArgs' messages run over several sentences and lines; keep the first.
+    const first = (error as Error).message.split(/\.\s/)[0]!.replace(/\.$/, '');
+    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(first);
+    throw new UsageError(
+      ambiguous === null
+        ? first
+        : `${ambiguous[1]} needs a value (write ${ambiguous[1]}=-… for one starting with "-")`,
+    );
   }
   const { values, positionals } = parsed;
   if (values.help === true) return { kind: 'help' };

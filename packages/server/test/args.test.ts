@@ -1,0 +1,84 @@
+/** @module args.test — `sluice` command-line parsing. */
+import { describe, expect, it } from 'vitest';
+import { parseCommand, UsageError } from '../src/args.js';
+
+describe('parseCommand', () => {
+  it('reads every serve flag', () => {
+    expect(
+      parseCommand([
+        'serve',
+        '--host',
+        '::1',
+        '--port',
+        '0',
+        '--data-dir',
+        'd',
+        '--fsync',
+        'interval',
+        '--access-key',
+        'a:b:c',
+        '--access-key',
+        'x:y',
+        '--token',
+        't',
+        '--max-long-polls',
+        '7',
+        '--insecure',
+        '--config',
+        'c.json',
+      ]),
+    ).toEqual({
+      kind: 'serve',
+      config: 'c.json',
+      options: {
+        host: '::1',
+        port: 0,
+        dataDir: 'd',
+        memory: false,
+        fsync: 'interval',
+        accessKeys: [
+          { accessKeyId: 'a', accessKeySecret: 'b:c' },
+          { accessKeyId: 'x', accessKeySecret: 'y' },
+        ],
+        tokens: ['t'],
+        maxLongPolls: 7,
+        insecure: true,
+      },
+    });
+  });
+
+  it('leaves out what was not given, so a config file can supply it', () => {
+    expect(parseCommand(['serve'])).toEqual({ kind: 'serve', options: {}, config: undefined });
+    expect(parseCommand(['serve', '--memory'])).toEqual({
+      kind: 'serve',
+      options: { memory: true },
+      config: undefined,
+    });
+  });
+
+  it('answers help and version', () => {
+    expect(parseCommand(['--help'])).toEqual({ kind: 'help' });
+    expect(parseCommand(['serve', '-h'])).toEqual({ kind: 'help' });
+    expect(parseCommand(['help'])).toEqual({ kind: 'help' });
+    expect(parseCommand(['-v'])).toEqual({ kind: 'version' });
+  });
+
+  it.each([
+    [['serve', '--port=-1'], '--port must be an integer from 0 to 65535, got "-1"'],
+    [['serve', '--port', '-1'], '--port needs a value (write --port=-… for one starting with "-")'],
+    [['serve', '--port', '1.5'], '--port must be an integer from 0 to 65535, got "1.5"'],
+    [['serve', '--port'], "Option '--port <value>' argument missing"],
+    [['serve', '--host', ''], '--host must not be empty'],
+    [['serve', '--token', ''], '--token must not be empty'],
+    [['serve', '--access-key', ':x'], '--access-key: access key must look like ID:SECRET, got ":x"'],
+    [['serve', '--access-key', 'x:'], '--access-key: access key must look like ID:SECRET, got "x:"'],
+    [
+      ['serve', '--max-long-polls', 'many'],
+      '--max-long-polls must be an integer from 0 to 1000000, got "many"',
+    ],
+    [['serve', '--memory', '--data-dir', 'd'], '--memory and --data-dir cannot be used together'],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseCommand(argv)).toThrow(UsageError);
+    expect(() => parseCommand(argv)).toThrow(message);
+  });
+});

@@ -1,0 +1,102 @@
+/** @module options.test — server options: defaults, validation, the loopback rule, config files. */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../src/args.js';
+import { configOptions } from '../src/config-file.js';
+import { isLoopback, resolveServerOptions } from '../src/options.js';
+
+describe('resolveServerOptions', () => {
+  it('defaults to loopback, port 9876, durable storage with fsync always, keep-alive 65 s', () => {
+    expect(resolveServerOptions()).toMatchObject({
+      host: '127.0.0.1',
+      port: 9876,
+      dataDir: './.sluice/data',
+      memory: false,
+      fsync: 'always',
+      accessKeys: [],
+      tokens: [],
+      insecure: false,
+      maxLongPolls: 4096,
+      keepAliveTimeout: 65_000,
+      maxHeaderBytes: 16_384,
+    });
+  });
+
+  it('refuses a non-loopback host without keys, tokens or insecure', () => {
+    expect(() => resolveServerOptions({ host: '0.0.0.0' })).toThrow(
+      /refusing to listen on non-loopback host 0\.0\.0\.0/,
+    );
+    expect(resolveServerOptions({ host: '0.0.0.0', insecure: true }).host).toBe('0.0.0.0');
+    expect(resolveServerOptions({ host: '::', tokens: ['t'] }).host).toBe('::');
+    expect(
+      resolveServerOptions({ host: '10.1.2.3', accessKeys: [{ accessKeyId: 'a', accessKeySecret: 'b' }] })
+        .host,
+    ).toBe('10.1.2.3');
+  });
+
+  it.each([
+    [{ port: -1 }, /port must be an integer from 0 to 65535/],
+    [{ fsync: 'sometimes' }, /fsync must be/],
+    [{ accessKeys: [{ accessKeyId: '', accessKeySecret: 'x' }] }, /accessKeys entries/],
+    [{ tokens: [''] }, /tokens must be an array of non-empty strings/],
+    [{ maxLongPolls: 1.5 }, /maxLongPolls must be an integer/],
+    [{ keepAliveTimeout: 10 }, /keepAliveTimeout must be an integer/],
+    [{ memory: 'yes' }, /memory must be true or false/],
+  ])('refuses %j', (options, message) => {
+    expect(() => resolveServerOptions(options as never)).toThrow(TypeError);
+    expect(() => resolveServerOptions(options as never)).toThrow(message);
+  });
+});
+
+describe('isLoopback', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['127.8.9.10', true],
+    ['localhost', true],
+    ['::1', true],
+    ['::ffff:127.0.0.1', true],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['192.168.1.2', false],
+    ['example.com', false],
+  ])('%s -> %s', (host, expected) => {
+    expect(isLoopback(host)).toBe(expected);
+  });
+});
+
+describe('configOptions', () => {
+  it('maps settings, resolves dataDir against the file, parses keys, keeps declarations apart', () => {
+    const options = configOptions(
+      {
+        port: 1,
+        dataDir: 'data',
+        accessKeys: ['a:b', { accessKeyId: 'c', accessKeySecret: 'd' }],
+        mns: { queues: [{ name: 'q' }] },
+        dms: { queues: [] },
+      },
+      '/etc/sluice',
+    );
+    expect(options).toEqual({
+      port: 1,
+      dataDir: join('/etc/sluice', 'data'),
+      accessKeys: [
+        { accessKeyId: 'a', accessKeySecret: 'b' },
+        { accessKeyId: 'c', accessKeySecret: 'd' },
+      ],
+      declare: { mns: { queues: [{ name: 'q' }] }, dms: { queues: [] } },
+    });
+  });
+
+  it.each([
+    [[], /must be a JSON object/],
+    [{ prot: 1 }, /unknown setting "prot"/],
+    [{ mns: [] }, /"mns" must be an object/],
+    [{ dataDir: 3 }, /"dataDir" must be a path/],
+    [{ accessKeys: 'a:b' }, /"accessKeys" must be an array/],
+    [{ accessKeys: ['nocolon'] }, /access key must look like ID:SECRET/],
+    [{ accessKeys: [{ accessKeyId: 'a' }] }, /"accessKeys" entries must be/],
+  ])('refuses %j with a UsageError', (json, message) => {
+    expect(() => configOptions(json, '/')).toThrow(UsageError);
+    expect(() => configOptions(json, '/')).toThrow(message);
+  });
+});
