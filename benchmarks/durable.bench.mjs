@@ -333,6 +333,13 @@ function cycleContenders() {
   ];
 }
 
+/** The line of a child's stderr that names the error (e.g. `SluiceError: log write failed: EBADF ...`). */
+function errorLine(error) {
+  const text = String(error?.message ?? error);
+  const line = text.split('\n').find((l) => /^\w*Error\b.*:/.test(l.trim()));
+  return (line ?? text.split('\n')[0]).trim().slice(0, 300);
+}
+
 function label(c) {
   if (c.impl === 'plainjob')
     return `plainjob (better-sqlite3, WAL), add${c.batch > 1 ? `Many(${c.batch})` : ''}`;
@@ -345,7 +352,7 @@ async function cycleSection() {
   const contenders = cycleContenders();
   const perRun = [];
   const errors = {};
-  if (!plainjob.ok) errors.plainjob = plainjob.reason;
+  if (!plainjob.ok) errors.plainjob = [{ run: 0, error: plainjob.reason }];
   for (let run = 0; run < settings.runs; run++) {
     const figures = {};
     // Rotate the order so no contender always runs first (cold disk cache) or last.
@@ -364,7 +371,8 @@ async function cycleSection() {
       try {
         figures[c.name] = await runChildJson(SELF, args);
       } catch (error) {
-        errors[c.name] = String(error.message).split('\n').slice(0, 3).join(' ');
+        // A failed run is a finding, not noise: keep the error line itself (not the stack) per run.
+        (errors[c.name] ??= []).push({ run: run + 1, error: errorLine(error) });
       }
     }
     perRun.push(figures);
@@ -384,7 +392,11 @@ async function cycleSection() {
       batch: c.batch,
       consumers: c.consumers,
       msgPerSec: fmt(summarize(runs.map((r) => r.msgPerSec))),
-      msgPerSync: runs[0].msgPerSync == null ? null : fmt(summarize(runs.map((r) => r.msgPerSync))),
+      runsOk: runs.length,
+      runsFailed: errors[c.name]?.length ?? 0,
+      // Only meaningful where fsync is the policy; 'never' counts compaction's and close's fsyncs.
+      msgPerSync:
+        c.fsync === 'always' || c.fsync === 'interval' ? fmt(summarize(runs.map((r) => r.msgPerSync))) : null,
       maxRssBytes: fmt(summarize(runs.map((r) => r.maxRssBytes))),
       ...(c.impl === 'plainjob'
         ? { journalMode: runs[0].journalMode, synchronous: runs[0].synchronous }
@@ -405,7 +417,9 @@ async function cycleSection() {
   }
   const rows = contenders.map((c) => {
     const fig = out.contenders[c.name];
-    if (fig === undefined) return { contender: label(c), note: `not run: ${errors[c.name] ?? 'unknown'}` };
+    const failed = errors[c.name];
+    const note = failed === undefined ? '' : `${failed.length} run(s) FAILED: ${failed[0].error}`;
+    if (fig === undefined) return { contender: label(c), note: `no figure: ${note}` };
     const ratio = out.ratios[`${c.name}/plainjob`]?.median;
     let target = '';
     if (c.name === 'always') {
@@ -421,12 +435,25 @@ async function cycleSection() {
       'x plainjob': ratio ?? null,
       'x memory': out.ratios[`${c.name}/memory`]?.median ?? null,
       'msg/fsync': fig.msgPerSync?.median ?? null,
+      'runs ok': `${fig.runsOk}/${settings.runs}`,
       target,
+      note,
     };
   });
   printTable(
     `Durable full cycle, ${BODY_BYTES}-byte bodies: ${settings.producers} producers, ${settings.consumers} consumers x receive(${RECEIVE_MAX}) + ackBatch; median of ${settings.runs} runs (ratios within a run)`,
-    ['contender', 'msg/s median', 'min', 'max', 'x plainjob', 'x memory', 'msg/fsync', 'target', 'note'],
+    [
+      'contender',
+      'msg/s median',
+      'min',
+      'max',
+      'x plainjob',
+      'x memory',
+      'msg/fsync',
+      'runs ok',
+      'target',
+      'note',
+    ],
     rows,
   );
   results.cycle = out;
@@ -467,6 +494,8 @@ async function recoverySection() {
         'RSS after MB': entry.rssBytes.median / 1e6,
         'peak RSS MB': entry.maxRssBytes.median / 1e6,
         'bodies MB': (n * BODY_BYTES) / 1e6,
+        // ArrayBuffers after open, per message: the typed-array columns (sized in powers of two), not bodies.
+        'external B/msg': entry.externalBytes.median / n,
         'target <1000 ms/1M': entry.msPerMillion.median < 1000 ? 'met' : 'MISSED',
       });
       process.stdout.write(`  recovery ${n.toLocaleString('en-US')} done\n`);
