@@ -1,6 +1,6 @@
 /** @module benchmarks/lib/results — the machine a run was on, and the JSON result file it leaves */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 /** Where result files go: benchmarks/results/. */
@@ -36,6 +36,15 @@ export function gitRevision() {
     return { commit, coreSourceDirty: dirty };
   } catch {
     return { commit: 'unknown', coreSourceDirty: false };
+  }
+}
+
+/** When the benchmarked build of @sluice/core was made (its dist/index.js), or undefined when not built. */
+export function coreBuiltAt() {
+  try {
+    return statSync(new URL('../../packages/core/dist/index.js', import.meta.url)).mtime.toISOString();
+  } catch {
+    return undefined;
   }
 }
 
