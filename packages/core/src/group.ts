@@ -694,11 +694,11 @@ export class Group extends EventEmitter<GroupEvents> {
     const id = this.#next[slot]! as TimerId;
     const handle = this.#handleOf(slot, id);
     const store = this.#store;
-    const extra = store.extra[slot];
+    const extra = store.extra(slot);
     return {
       id: this.#host.idOf(store.seq[slot]!),
       body: store.body(slot),
-      tag: store.tagNames[store.tag[slot]!],
+      tag: store.tagOf(slot),
       keys: extra?.keys,
       properties: extra?.properties,
       groupKey: extra?.groupKey,
@@ -726,12 +726,12 @@ export class Group extends EventEmitter<GroupEvents> {
 
   #message(slot: Slot, visibleAt: number): Message {
     const store = this.#store;
-    const extra = store.extra[slot];
+    const extra = store.extra(slot);
     const first = this.#firstReceived[slot]!;
     return {
       id: this.#host.idOf(store.seq[slot]!),
       body: store.body(slot),
-      tag: store.tagNames[store.tag[slot]!],
+      tag: store.tagOf(slot),
       keys: extra?.keys,
       properties: extra?.properties,
       groupKey: extra?.groupKey,
@@ -794,7 +794,7 @@ export class Group extends EventEmitter<GroupEvents> {
   }
 
   #keyOf(slot: Slot): KeyQueue {
-    const key = this.#store.extra[slot]?.groupKey ?? '';
+    const key = this.#store.extra(slot)?.groupKey ?? '';
     let kq = this.#keys.get(key);
     if (kq === undefined) {
       kq = new KeyQueue(key);

@@ -6,14 +6,20 @@
  * slots form a doubly linked list in publish order (the retention list): its head is the oldest message,
  * so retention expires from the head and a new group backfills in publish order.
  *
- * Per message: 8 publishedAt + 8 seq + 10 body position + 2 tag + 2 refs + 8 extra + 8 links = 46 bytes.
+ * Per message: 8 publishedAt + 8 seq + 10 body position + 2 tag + 2 refs + 8 links = 38 bytes. The rare
+ * fields (keys, properties, groupKey, a delay) live in a map, only for the messages that have them, flagged
+ * by the top bit of the tag column.
  */
+import { nextCapacity } from './capacity.js';
 import type { BodyStore } from './storage/records.js';
 
 /** Index of a message in its topic's columns (and in each group's columns). */
 export type Slot = number;
 /** "No slot" in a link column. */
 export const NONE = 0xffffffff;
+/** Tag column bit: the message has an entry in the extras map. */
+const HAS_EXTRA = 0x8000;
+const TAG_MASK = 0x7fff;
 
 /** Rarely present fields of a message, kept in one object only when the message has any of them. */
 export interface MessageExtra {
@@ -35,7 +41,7 @@ export class MessageStore {
   tag: Uint16Array;
   /** How many groups still hold the message. */
   refs: Uint16Array;
-  extra: (MessageExtra | undefined)[];
+  readonly #extras = new Map<Slot, MessageExtra>();
   retentionNext: Uint32Array;
   retentionPrev: Uint32Array;
   /** Oldest live message, or NONE. */
@@ -63,7 +69,6 @@ export class MessageStore {
     this.length = new Uint32Array(n);
     this.tag = new Uint16Array(n);
     this.refs = new Uint16Array(n);
-    this.extra = new Array(n).fill(undefined);
     this.retentionNext = new Uint32Array(n);
     this.retentionPrev = new Uint32Array(n);
     this.#chainFree(0, n);
@@ -75,7 +80,7 @@ export class MessageStore {
     let id = this.#tagIds.get(tag);
     if (id === undefined) {
       id = this.tagNames.length;
-      if (id > 0xffff) throw new RangeError('too many distinct tags in one topic (65 535)');
+      if (id > TAG_MASK) throw new RangeError('too many distinct tags in one topic (32 767)');
       this.#tagIds.set(tag, id);
       this.tagNames.push(tag);
     }
@@ -101,9 +106,12 @@ export class MessageStore {
     this.offset[slot] = offset;
     this.length[slot] = length;
     this.bytes += length;
-    this.tag[slot] = tagId;
     this.refs[slot] = 0;
-    this.extra[slot] = extra;
+    if (extra === undefined) this.tag[slot] = tagId;
+    else {
+      this.tag[slot] = tagId | HAS_EXTRA;
+      this.#extras.set(slot, extra);
+    }
     this.retentionNext[slot] = NONE;
     this.retentionPrev[slot] = this.tail;
     if (this.tail === NONE) this.head = slot;
@@ -123,7 +131,7 @@ export class MessageStore {
     else this.retentionPrev[next] = prev;
     this.bodies.free(this.chunk[slot]!, this.offset[slot]!, this.length[slot]!);
     this.bytes -= this.length[slot]!;
-    this.extra[slot] = undefined;
+    if (this.tag[slot]! & HAS_EXTRA) this.#extras.delete(slot);
     this.seq[slot] = 0;
     this.retentionNext[slot] = this.#free;
     this.#free = slot;
@@ -135,6 +143,21 @@ export class MessageStore {
     if (this.seq[slot] !== seq) return;
     this.chunk[slot] = chunk;
     this.offset[slot] = offset;
+  }
+
+  /** The rare fields of the message in `slot`, if it has any. */
+  extra(slot: Slot): MessageExtra | undefined {
+    return this.tag[slot]! & HAS_EXTRA ? this.#extras.get(slot) : undefined;
+  }
+
+  /** The tag of the message in `slot`. */
+  tagOf(slot: Slot): string | undefined {
+    return this.tagNames[this.tag[slot]! & TAG_MASK];
+  }
+
+  /** The tag id of the message in `slot` (without the flag bit). */
+  tagIdOf(slot: Slot): number {
+    return this.tag[slot]! & TAG_MASK;
   }
 
   /** A view of the body of `slot` (no copy). */
@@ -150,7 +173,7 @@ export class MessageStore {
 
   #grow(): void {
     const old = this.capacity;
-    const n = old * 2;
+    const n = nextCapacity(old);
     if (n > 0xfffffffe) throw new RangeError('topic is full');
     this.capacity = n;
     this.publishedAt = grow(this.publishedAt, new Float64Array(n));
@@ -162,8 +185,6 @@ export class MessageStore {
     this.refs = grow(this.refs, new Uint16Array(n));
     this.retentionNext = grow(this.retentionNext, new Uint32Array(n));
     this.retentionPrev = grow(this.retentionPrev, new Uint32Array(n));
-    this.extra.length = n;
-    this.extra.fill(undefined, old);
     this.#chainFree(old, n);
   }
 }

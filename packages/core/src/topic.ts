@@ -55,6 +55,7 @@ export class Topic implements Timed {
   readonly #env: BrokerEnv;
   /** @internal The first 16 hex characters of every message id of this topic. */
   readonly idPrefix: string;
+  readonly #idPrefixChars: Buffer;
   #seq = 0;
   #sent = 0;
   #deleted: SluiceError | undefined;
@@ -75,6 +76,7 @@ export class Topic implements Timed {
     this.store = new MessageStore(env.newBodyStore());
     this.createdAt = this.#modifiedAt = restored?.createdAt ?? env.scheduler.clock.now();
     this.idPrefix = restored?.idPrefix ?? hex8(randomWord()) + hex8(randomWord());
+    this.#idPrefixChars = Buffer.from(this.idPrefix, 'latin1');
     this.#seq = restored?.lastSeq ?? 0;
     env.journal?.record([
       Rec.TopicCreated,
@@ -225,7 +227,7 @@ export class Topic implements Timed {
 
   /** @internal The message id of a sequence number: a 64-bit topic prefix and the 64-bit sequence, in hex. */
   idOf(seq: number): string {
-    return this.idPrefix + hex16(seq);
+    return formatId(this.#idPrefixChars, seq);
   }
 
   /** @internal A group finished with `slot`; free it when no group holds it. */
@@ -238,8 +240,8 @@ export class Topic implements Timed {
 
   /** @internal Appends a copy of another topic's message (a dead letter) and wakes receivers. */
   appendCopy(from: MessageStore, slot: Slot): void {
-    const extra = from.extra[slot];
-    this.#store(from.body(slot), from.tagNames[from.tag[slot]!], extra, this.#scheduler.clock.now(), 0);
+    const extra = from.extra(slot);
+    this.#store(from.body(slot), from.tagOf(slot), extra, this.#scheduler.clock.now(), 0);
     this.#wakeGroups();
   }
 
@@ -547,8 +549,8 @@ export class Topic implements Timed {
     const now = this.#scheduler.clock.now();
     if (store.capacity > 0) group.grow(store.capacity);
     for (let s = store.head; s !== NONE; s = store.retentionNext[s]!) {
-      const deliverAt = store.extra[s]?.deliverAt ?? 0;
-      if (group.accept(s, store.tag[s]!, deliverAt, now)) store.refs[s]! += 1;
+      const deliverAt = store.extra(s)?.deliverAt ?? 0;
+      if (group.accept(s, store.tagIdOf(s), deliverAt, now)) store.refs[s]! += 1;
     }
   }
 }
@@ -564,14 +566,19 @@ function checkProperties(properties: unknown): void {
   }
 }
 
-const HEX = '0123456789ABCDEF';
+const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
+const idChars = Buffer.allocUnsafeSlow(32);
 
-function hex8(word: number): string {
-  let s = '';
-  for (let shift = 28; shift >= 0; shift -= 4) s += HEX[(word >>> shift) & 15];
-  return s;
+/** 32 upper-case hex characters: the 16 of `prefix`, then `seq` as 16. Built in one native string copy. */
+function formatId(prefix: Buffer, seq: number): string {
+  prefix.copy(idChars, 0);
+  let high = Math.floor(seq / 0x100000000);
+  let low = seq >>> 0;
+  for (let i = 31; i >= 24; i--, low >>>= 4) idChars[i] = HEX[low & 15]!;
+  for (let i = 23; i >= 16; i--, high >>>= 4) idChars[i] = HEX[high & 15]!;
+  return idChars.toString('latin1', 0, 32);
 }
 
-function hex16(n: number): string {
-  return hex8(Math.floor(n / 0x100000000)) + hex8(n >>> 0);
+function hex8(word: number): string {
+  return (word >>> 0).toString(16).toUpperCase().padStart(8, '0');
 }

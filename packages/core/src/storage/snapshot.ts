@@ -51,9 +51,9 @@ export async function* snapshotOf(topics: ReadonlyMap<string, Topic>): AsyncGene
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
       if (store.seq[slot] !== seqs[i]) continue; // gone since: its end is in the log after the snapshot
-      const extra = store.extra[slot];
+      const extra = store.extra(slot);
       const deliverAt = extra?.deliverAt ?? 0;
-      const tag = store.tagNames[store.tag[slot]!];
+      const tag = store.tagOf(slot);
       const record = [
         Rec.Appended,
         topic.name,

@@ -42,12 +42,13 @@
  * data: a message slot, a kind). The first 385 rows are the buckets' list sentinels, so a bucket list is a
  * ring and unlinking needs no bucket lookup: after an unlink, `prev === next` pointing at a sentinel means
  * that bucket just became empty. Free rows are chained through `next`, marked by `prev === NONE`. Columns
- * grow by doubling; a row id never changes while it is live.
+ * grow (see `capacity.ts`); a row id never changes while it is live.
  *
  * Firing order is tick order; within a tick it is insertion order (cascading appends, so FIFO survives).
  * Entries are unlinked and freed before their callback runs, so a callback may add, remove or reschedule
  * anything, and entries it adds that are already due fire in the same `advance`.
  */
+import { nextCapacity } from '../capacity.js';
 
 declare const timerIdBrand: unique symbol;
 
@@ -419,7 +420,7 @@ export class TimerWheel {
   /** Doubles the slab (called only when no row is free) and returns the first new free row. */
   #grow(): number {
     const oldEnd = this.#end;
-    const end = Math.min(SENTINELS + (oldEnd - SENTINELS) * 2, MAX_END);
+    const end = Math.min(SENTINELS + nextCapacity(oldEnd - SENTINELS), MAX_END);
     if (end <= oldEnd) throw new RangeError('TimerWheel is full');
     const due = new Float64Array(end);
     due.set(this.#due);
