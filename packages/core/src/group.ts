@@ -19,6 +19,7 @@ import { ErrorCode, invalidArgument, SluiceError } from './errors.js';
 import { ABSENT, Flag, Fx, MsgEvent, MsgState, REJECTED, rowOf } from './lifecycle/codes.js';
 import { transitionTable } from './lifecycle/compile.js';
 import { grow, type MessageStore, NONE, type Slot } from './message-store.js';
+import { DeliveredMessage } from './message-view.js';
 import { MAX_DURATION, optionsRecord, type ResolvedGroupOptions, resolveGroupOptions } from './options.js';
 import { decoded, decodeHandle, encodeHandle, randomWord } from './receipt.js';
 import type { Scheduler } from './scheduler.js';
@@ -292,7 +293,7 @@ export class Group extends EventEmitter<GroupEvents> {
 
   /** Acknowledges a delivery: the message is done for this group. Rejects with a handle error code otherwise. */
   ack(handle: string): Promise<void> {
-    const failure = this.#settle(handle, MsgEvent.Ack);
+    const failure = this.#settle(handle, MsgEvent.Ack, this.#scheduler.clock.now());
     return failure === undefined ? this.#env.settle(undefined) : Promise.reject(this.#handleError(failure));
   }
 
@@ -301,8 +302,9 @@ export class Group extends EventEmitter<GroupEvents> {
     if (!Array.isArray(handles))
       return Promise.reject(invalidArgument('handles', 'must be an array of strings'));
     const results: AckResult[] = new Array(handles.length);
+    const now = this.#scheduler.clock.now();
     for (let i = 0; i < handles.length; i++) {
-      const failure = this.#settle(handles[i]!, MsgEvent.Ack);
+      const failure = this.#settle(handles[i]!, MsgEvent.Ack, now);
       results[i] = failure === undefined ? OK : ACK_FAILURES[failure];
     }
     return this.#env.settle(results);
@@ -310,7 +312,7 @@ export class Group extends EventEmitter<GroupEvents> {
 
   /** Ends a delivery without an ack: the message is visible again now (or dead-lettered if exhausted). */
   nack(handle: string): Promise<void> {
-    const failure = this.#settle(handle, MsgEvent.Nack);
+    const failure = this.#settle(handle, MsgEvent.Nack, this.#scheduler.clock.now());
     return failure === undefined ? this.#env.settle(undefined) : Promise.reject(this.#handleError(failure));
   }
 
@@ -324,10 +326,11 @@ export class Group extends EventEmitter<GroupEvents> {
         invalidArgument('visibilityTimeout', `must be a number of ms in 0..${MAX_DURATION}`),
       );
     }
-    const failure = this.#check(handle);
+    const now = this.#scheduler.clock.now();
+    const failure = this.#check(handle, now);
     if (failure !== undefined) return Promise.reject(this.#handleError(failure));
     const slot = decoded.slot;
-    this.#now = this.#scheduler.clock.now();
+    this.#now = now;
     this.#visibilityTimeout = ms;
     this.#apply(slot, MsgEvent.ChangeVisibility, 0);
     const id = this.#next[slot]! as TimerId;
@@ -695,19 +698,20 @@ export class Group extends EventEmitter<GroupEvents> {
     const handle = this.#handleOf(slot, id);
     const store = this.#store;
     const extra = store.extra(slot);
-    return {
-      id: this.#host.idOf(store.seq[slot]!),
-      body: store.body(slot),
-      tag: store.tagOf(slot),
-      keys: extra?.keys,
-      properties: extra?.properties,
-      groupKey: extra?.groupKey,
-      publishedAt: store.publishedAt[slot]!,
-      firstReceivedAt: store.publishedAt[slot]! + this.#firstReceived[slot]! - 1,
-      receiveCount: this.#receiveCount[slot]!,
-      visibleAt: this.#wheel.dueOf(id),
-      receiptHandle: handle,
-    };
+    return new DeliveredMessage(
+      this.#host,
+      store.seq[slot]!,
+      store.body(slot),
+      store.tagOf(slot),
+      extra?.keys,
+      extra?.properties,
+      extra?.groupKey,
+      store.publishedAt[slot]!,
+      store.publishedAt[slot]! + this.#firstReceived[slot]! - 1,
+      this.#receiveCount[slot]!,
+      this.#wheel.dueOf(id),
+      handle,
+    );
   }
 
   #handleOf(slot: Slot, id: number): string {
@@ -743,19 +747,19 @@ export class Group extends EventEmitter<GroupEvents> {
   }
 
   /** Validates a handle for `event` and applies it; answers the failure, if any. */
-  #settle(handle: string, event: number): HandleFailure | undefined {
+  #settle(handle: string, event: number, now: number): HandleFailure | undefined {
     if (this.#deleted !== undefined) return 'ReceiptHandleError';
-    const failure = this.#check(handle);
+    const failure = this.#check(handle, now);
     if (failure !== undefined) return failure;
     const slot = decoded.slot;
-    this.#now = this.#scheduler.clock.now();
+    this.#now = now;
     this.#apply(slot, event, event === MsgEvent.Nack ? this.#flags(slot) : 0);
     if (event === MsgEvent.Nack && this.#waitersHead !== undefined) this.#drainWaiters();
     return undefined;
   }
 
   /** Classifies a handle: undefined when it names the live delivery of an inflight message. */
-  #check(handle: string): HandleFailure | undefined {
+  #check(handle: string, now: number): HandleFailure | undefined {
     if (!decodeHandle(handle) || decoded.groupUid !== this.uid) return 'ReceiptHandleError';
     const slot = decoded.slot;
     if (slot >= this.#capacity) return 'ReceiptHandleError';
@@ -777,8 +781,7 @@ export class Group extends EventEmitter<GroupEvents> {
       return decoded.version < version ? 'ReceiptHandleExpired' : 'ReceiptHandleError';
     if (decoded.nonceA !== p[at + 2] || decoded.nonceB !== p[at + 3]) return 'ReceiptHandleError';
     // The deadline may have passed before the wheel's timer ran: the delivery has ended all the same.
-    if (this.#scheduler.clock.now() >= this.#wheel.dueOf(this.#next[slot]! as TimerId))
-      return 'ReceiptHandleExpired';
+    if (now >= this.#wheel.dueOf(this.#next[slot]! as TimerId)) return 'ReceiptHandleExpired';
     return undefined;
   }
 

@@ -21,7 +21,8 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 // Hand-rolled base64url over scratch arrays: Buffer's codec plus readUInt32BE/writeUInt32BE calls (and a
 // shape regex) cost about twice as much, and handles are made and checked once per message.
 const ENCODE = new Uint8Array(64);
-const DECODE = new Int8Array(256).fill(-1);
+// Indexed by UTF-16 code unit, so any character outside the alphabet (Unicode included) maps to -1.
+const DECODE = new Int8Array(65536).fill(-1);
 for (let i = 0; i < 64; i++) {
   ENCODE[i] = ALPHABET.charCodeAt(i);
   DECODE[ALPHABET.charCodeAt(i)] = i;
@@ -84,21 +85,11 @@ export function encodeHandle(
 export function decodeHandle(handle: unknown): boolean {
   if (typeof handle !== 'string' || handle.length !== HANDLE_LENGTH) return false;
   for (let i = 0, c = 0; i < BYTES; i += 3, c += 4) {
-    const a = DECODE[handle.charCodeAt(c) & 255]!;
-    const b = DECODE[handle.charCodeAt(c + 1) & 255]!;
-    const d = DECODE[handle.charCodeAt(c + 2) & 255]!;
-    const e = DECODE[handle.charCodeAt(c + 3) & 255]!;
-    // Any invalid character decodes to -1, which makes the OR negative; > 255 catches non-Latin-1 ones.
-    if (
-      (a | b | d | e) < 0 ||
-      (handle.charCodeAt(c) |
-        handle.charCodeAt(c + 1) |
-        handle.charCodeAt(c + 2) |
-        handle.charCodeAt(c + 3)) >
-        255
-    ) {
-      return false;
-    }
+    const a = DECODE[handle.charCodeAt(c)]!;
+    const b = DECODE[handle.charCodeAt(c + 1)]!;
+    const d = DECODE[handle.charCodeAt(c + 2)]!;
+    const e = DECODE[handle.charCodeAt(c + 3)]!;
+    if ((a | b | d | e) < 0) return false; // an invalid character decodes to -1
     const triple = (a << 18) | (b << 12) | (d << 6) | e;
     bytes[i] = triple >>> 16;
     bytes[i + 1] = triple >>> 8;

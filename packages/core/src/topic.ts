@@ -12,6 +12,7 @@ import type { BrokerEnv } from './env.js';
 import { ErrorCode, invalidArgument, SluiceError } from './errors.js';
 import { Group, type Restore } from './group.js';
 import { type MessageExtra, MessageStore, NONE, type Slot } from './message-store.js';
+import { SentMessage } from './message-view.js';
 import { optionsRecord, type ResolvedTopicOptions, resolveTopicOptions, sameOptions } from './options.js';
 import { randomWord } from './receipt.js';
 import type { Scheduler, Timed } from './scheduler.js';
@@ -117,9 +118,9 @@ export class Topic implements Timed {
     try {
       this.#checkLive();
       const now = this.#scheduler.clock.now();
-      const id = this.#append(input, now);
+      const seq = this.#append(input, now);
       this.#wakeGroups();
-      return this.#env.settle({ id });
+      return this.#env.settle<SendResult>(new SentMessage(this, seq));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -134,7 +135,7 @@ export class Topic implements Timed {
       const results: SendBatchItem[] = new Array(inputs.length);
       for (let i = 0; i < inputs.length; i++) {
         try {
-          results[i] = { id: this.#append(inputs[i]!, now) };
+          results[i] = new SentMessage(this, this.#append(inputs[i]!, now));
         } catch (error) {
           if (!(error instanceof SluiceError)) throw error;
           results[i] = { error };
@@ -295,8 +296,8 @@ export class Topic implements Timed {
     for (const group of this.#groups.values()) group.wake();
   }
 
-  /** Validates and stores one input; answers its id. */
-  #append(input: SendInput, now: number): string {
+  /** Validates and stores one input; answers its sequence number. */
+  #append(input: SendInput, now: number): number {
     if (typeof input !== 'object' || input === null) throw invalidArgument('message', 'must be an object');
     const { body, tag, keys, properties, delay, deliverAt, groupKey } = input;
     let length: number;
@@ -334,7 +335,7 @@ export class Topic implements Timed {
       keys !== undefined || properties !== undefined || groupKey !== undefined || delayed
         ? { keys, properties, groupKey, deliverAt: delayed ? due : 0 }
         : undefined;
-    return this.idOf(this.#store(body, tag, extra, now, delayed ? due : 0));
+    return this.#store(body, tag, extra, now, delayed ? due : 0);
   }
 
   /** Stores a validated message and hands it to every group; answers its sequence number. */
