@@ -301,6 +301,25 @@ const settings = {
   diskN: QUICK ? 100_000 : 1_000_000,
 };
 const sections = new Set((argv.only ?? 'cycle,recovery,disk').split(','));
+/** Newest modification time of the built core: the core is rebuilt by others while benchmarks run. */
+function coreBuiltAt() {
+  const dist = fileURLToPath(new URL('../packages/core/dist/', import.meta.url));
+  let newest = 0;
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  try {
+    walk(dist);
+  } catch {
+    return null;
+  }
+  return new Date(newest).toISOString();
+}
+
 const results = {
   benchmark: 'durable',
   date: today(),
@@ -562,10 +581,18 @@ console.log(
   `durable benchmark${QUICK ? ' (quick)' : ''}: node ${process.version}, load ${results.machine.loadAverage.join(' ')}\n`,
 );
 const started = performance.now();
+const builtAtStart = coreBuiltAt();
 if (sections.has('cycle')) await cycleSection();
 if (sections.has('recovery')) await recoverySection();
 if (sections.has('disk')) await diskSection();
 results.totalMs = round(performance.now() - started);
+results.coreBuild = { atStart: builtAtStart, atEnd: coreBuiltAt() };
+results.coreBuild.changedDuringRun = results.coreBuild.atStart !== results.coreBuild.atEnd;
+if (results.coreBuild.changedDuringRun) {
+  console.log(
+    `WARNING: @sluice/core was rebuilt during this run (${builtAtStart} -> ${results.coreBuild.atEnd}): figures mix two builds`,
+  );
+}
 if (QUICK) {
   // A quick run is a smoke test: its small sizes are not the figures to keep.
   console.log(`quick run: no result file written (${(results.totalMs / 1000).toFixed(1)} s)`);
