@@ -61,6 +61,7 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
   readonly #topics = new Map<string, Topic>();
   readonly #queues = new Map<string, Queue>();
   #closed = false;
+  #nextJournalId = 1;
   #compacting: Promise<void> | undefined;
 
   /** @internal Use {@link createBroker}. */
@@ -256,6 +257,16 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
   }
 
   /** @internal */
+  nextJournalId(): number {
+    return this.#nextJournalId++;
+  }
+
+  /** @internal Replay saw `id`: never hand it out again. */
+  reserveJournalId(id: number): void {
+    if (id >= this.#nextJournalId) this.#nextJournalId = id + 1;
+  }
+
+  /** @internal */
   newBodyStore(): BodyStore {
     return this.journal?.bodies ?? (isDurable(this.storage) ? this.storage.journal.bodies : new BodyArena());
   }
@@ -278,7 +289,7 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
   #remove(name: string, reason: SluiceError): void {
     const topic = this.#topics.get(name)!;
     this.#topics.delete(name);
-    this.journal?.record([Rec.TopicDeleted, name]);
+    this.journal?.record([Rec.TopicDeleted, topic.journalId]);
     topic.destroy(reason);
   }
 

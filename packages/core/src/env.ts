@@ -16,6 +16,8 @@ export interface BrokerEnv {
    * storage is memory.
    */
   settle<T>(value: T): Promise<T>;
+  /** A new id for a topic or group in the journal's records. */
+  nextJournalId(): number;
   /** A body store for a new topic: its own arena in memory, or the durable storage's files. */
   newBodyStore(): BodyStore;
   /** Appends a copy of `slot` to the queue `queueName` (created if missing). */

@@ -25,6 +25,7 @@ import { decoded, decodeHandle, encodeHandle, randomWord } from './receipt.js';
 import type { Scheduler } from './scheduler.js';
 import { Rec } from './storage/records.js';
 import { type TimerId, TimerWheel } from './timer/wheel.js';
+import type { Topic } from './topic.js';
 import type {
   AckResult,
   Delivery,
@@ -41,16 +42,6 @@ export interface GroupEvents {
   deadLetter: (message: Message) => void;
   /** A message expired in this group (retention). */
   expired: (message: Message) => void;
-}
-
-/** What a group needs of its topic. */
-export interface GroupHost {
-  readonly name: string;
-  readonly store: MessageStore;
-  /** The message id of a sequence number. */
-  idOf(seq: number): string;
-  /** The group no longer holds `slot`; the topic frees it when no group does. */
-  unref(slot: Slot): void;
 }
 
 const { next: NEXT, fx: FX } = transitionTable();
@@ -114,12 +105,14 @@ export class Group extends EventEmitter<GroupEvents> {
   readonly name: string;
   /** Random id carried in this group's receipt handles. */
   readonly uid: number;
+  /** @internal The group's id in journal records. */
+  readonly journalId: number;
   /** When the group was created, clock ms. */
   readonly createdAt: number;
   #modifiedAt: number;
   #options: ResolvedGroupOptions;
   #tagFilter: ReadonlySet<string> | undefined;
-  readonly #host: GroupHost;
+  readonly #host: Topic;
   readonly #store: MessageStore;
   readonly #scheduler: Scheduler;
   readonly #env: BrokerEnv;
@@ -157,11 +150,11 @@ export class Group extends EventEmitter<GroupEvents> {
 
   /** @internal Created by `Topic.createGroup`. */
   constructor(
-    host: GroupHost,
+    host: Topic,
     name: string,
     options: GroupOptions | undefined,
     env: BrokerEnv,
-    restored?: { uid: number; createdAt: number },
+    restored?: { journalId: number; uid: number; createdAt: number },
   ) {
     super();
     this.name = name;
@@ -172,6 +165,7 @@ export class Group extends EventEmitter<GroupEvents> {
     this.#options = resolveGroupOptions(options);
     this.#tagFilter = this.#options.tags && new Set(this.#options.tags);
     this.uid = restored?.uid ?? randomWord();
+    this.journalId = restored?.journalId ?? env.nextJournalId();
     this.createdAt = this.#modifiedAt = restored?.createdAt ?? env.scheduler.clock.now();
     const n = host.store.capacity;
     this.#capacity = n;
@@ -193,6 +187,11 @@ export class Group extends EventEmitter<GroupEvents> {
     return this.#modifiedAt;
   }
 
+  /** The topic the group reads. */
+  get topic(): Topic {
+    return this.#host;
+  }
+
   /** The topic's name. */
   get topicName(): string {
     return this.#host.name;
@@ -205,8 +204,7 @@ export class Group extends EventEmitter<GroupEvents> {
     this.#modifiedAt = this.#scheduler.clock.now();
     this.#env.journal?.record([
       Rec.GroupOptions,
-      this.#host.name,
-      this.name,
+      this.journalId,
       optionsRecord(this.#options),
       this.#modifiedAt,
     ]);
@@ -472,10 +470,10 @@ export class Group extends EventEmitter<GroupEvents> {
 
   /** @internal For snapshots: the records that rebuild this group's view of `slot` (after its `Appended`). */
   snapshotOf(slot: Slot, out: unknown[][]): void {
-    const topic = this.#host.name;
+    const group = this.journalId;
     const seq = this.#store.seq[slot]!;
     if (!this.holds(slot)) {
-      out.push([Rec.Released, topic, this.name, seq]);
+      out.push([Rec.Released, group, seq]);
       return;
     }
     const count = this.#receiveCount[slot]!;
@@ -489,8 +487,7 @@ export class Group extends EventEmitter<GroupEvents> {
       const at = id * PAYLOAD;
       out.push([
         Rec.Delivered,
-        topic,
-        this.name,
+        group,
         seq,
         count,
         firstReceivedAt,
@@ -501,8 +498,8 @@ export class Group extends EventEmitter<GroupEvents> {
       ]);
     } else {
       // Visible again after earlier deliveries: replay one delivery and its return, to keep the counts.
-      out.push([Rec.Delivered, topic, this.name, seq, count, firstReceivedAt, 0, 0, 0, 0]);
-      out.push([Rec.Returned, topic, this.name, seq, MsgState.Active]);
+      out.push([Rec.Delivered, group, seq, count, firstReceivedAt, 0, 0, 0, 0]);
+      out.push([Rec.Returned, group, seq, MsgState.Active]);
     }
   }
 
@@ -622,7 +619,7 @@ export class Group extends EventEmitter<GroupEvents> {
   /** Writes the change a transition made to the journal (durable storage only). */
   #persist(slot: Slot, event: number, to: number): void {
     const journal = this.#env.journal!;
-    const topic = this.#host.name;
+    const group = this.journalId;
     const seq = this.#store.seq[slot]!;
     switch (event) {
       case MsgEvent.Receive:
@@ -636,8 +633,7 @@ export class Group extends EventEmitter<GroupEvents> {
           const firstReceivedAt = first === 0 ? 0 : this.#store.publishedAt[slot]! + first - 1;
           journal.record([
             Rec.Delivered,
-            topic,
-            this.name,
+            group,
             seq,
             this.#receiveCount[slot]!,
             firstReceivedAt,
@@ -647,25 +643,16 @@ export class Group extends EventEmitter<GroupEvents> {
             p[at + 3],
           ]);
         } else {
-          journal.record([
-            Rec.VisibilityChanged,
-            topic,
-            this.name,
-            seq,
-            visibleAt,
-            p[at + 1],
-            p[at + 2],
-            p[at + 3],
-          ]);
+          journal.record([Rec.VisibilityChanged, group, seq, visibleAt, p[at + 1], p[at + 2], p[at + 3]]);
         }
         break;
       }
       case MsgEvent.Ack:
-        journal.record([Rec.Acked, topic, this.name, seq]);
+        journal.record([Rec.Acked, group, seq]);
         break;
       case MsgEvent.Nack:
       case MsgEvent.Timeout:
-        journal.record([Rec.Returned, topic, this.name, seq, to]);
+        journal.record([Rec.Returned, group, seq, to]);
         break;
       // DUE follows from time, and EXPIRE is written once per message by the topic.
     }

@@ -26,6 +26,16 @@ import type {
   TopicStats,
 } from './types.js';
 
+// Replay hands recorded deliveries to groups through this one object: read at once, never kept.
+const replayedDelivery: Restore = {
+  receiveCount: 0,
+  firstReceivedAt: 0,
+  visibleAt: 0,
+  version: 0,
+  nonceA: 0,
+  nonceB: 0,
+};
+
 /** Longest topic, queue or group name. */
 export const MAX_NAME_LENGTH = 256;
 
@@ -57,6 +67,8 @@ export class Topic implements Timed {
   /** @internal The first 16 hex characters of every message id of this topic. */
   readonly idPrefix: string;
   readonly #idPrefixChars: Buffer;
+  /** @internal The topic's id in journal records. */
+  readonly journalId: number;
   #seq = 0;
   #sent = 0;
   #deleted: SluiceError | undefined;
@@ -67,7 +79,7 @@ export class Topic implements Timed {
     kind: TopicKind,
     options: TopicOptions | undefined,
     env: BrokerEnv,
-    restored?: { idPrefix: string; createdAt: number; lastSeq: number },
+    restored?: { journalId: number; idPrefix: string; createdAt: number; lastSeq: number },
   ) {
     this.name = name;
     this.kind = kind;
@@ -79,8 +91,10 @@ export class Topic implements Timed {
     this.idPrefix = restored?.idPrefix ?? hex8(randomWord()) + hex8(randomWord());
     this.#idPrefixChars = Buffer.from(this.idPrefix, 'latin1');
     this.#seq = restored?.lastSeq ?? 0;
+    this.journalId = restored?.journalId ?? env.nextJournalId();
     env.journal?.record([
       Rec.TopicCreated,
+      this.journalId,
       name,
       kind,
       optionsRecord(this.#options),
@@ -105,7 +119,12 @@ export class Topic implements Timed {
     this.#checkLive();
     this.#options = resolveTopicOptions(options, this.#options);
     this.#modifiedAt = this.#scheduler.clock.now();
-    this.#env.journal?.record([Rec.TopicOptions, this.name, optionsRecord(this.#options), this.#modifiedAt]);
+    this.#env.journal?.record([
+      Rec.TopicOptions,
+      this.journalId,
+      optionsRecord(this.#options),
+      this.#modifiedAt,
+    ]);
     this.#scheduler.wake(this.#retentionDue());
   }
 
@@ -173,7 +192,8 @@ export class Topic implements Timed {
     this.#groups.set(name, group);
     this.#env.journal?.record([
       Rec.GroupCreated,
-      this.name,
+      this.journalId,
+      group.journalId,
       name,
       optionsRecord(group.options),
       group.uid,
@@ -208,7 +228,7 @@ export class Topic implements Timed {
   deleteGroup(name: string): void {
     const group = this.group(name);
     this.#groups.delete(name);
-    this.#env.journal?.record([Rec.GroupDeleted, this.name, name]);
+    this.#env.journal?.record([Rec.GroupDeleted, group.journalId]);
     group.destroy(
       new SluiceError(ErrorCode.GroupNotExist, `group ${name} was deleted from ${this.name}`, {
         group: name,
@@ -261,7 +281,7 @@ export class Topic implements Timed {
     const store = this.store;
     const retention = this.#options.retention;
     while (store.head !== NONE && store.publishedAt[store.head]! + retention <= now) {
-      this.#env.journal?.record([Rec.Expired, this.name, store.seq[store.head]!]);
+      this.#env.journal?.record([Rec.Expired, this.journalId, store.seq[store.head]!]);
       this.#expire(store.head, now);
     }
     for (const group of this.#groups.values()) group.tick(now);
@@ -361,7 +381,7 @@ export class Topic implements Timed {
     } else {
       const record = [
         Rec.Appended,
-        this.name,
+        this.journalId,
         seq,
         now,
         tag ?? null,
@@ -466,52 +486,53 @@ export class Topic implements Timed {
     index[at] = slot;
   }
 
-  /** @internal Replay of a record about `seq` in group `group` (undefined for topic records). */
-  restore(tag: number, seq: number, group: string | undefined, record: readonly unknown[]): void {
+  /** @internal Replay of a record about message `seq`, in `group` (undefined for the topic's own records). */
+  restore(tag: number, seq: number, group: Group | undefined, record: readonly unknown[]): void {
     const slot = this.#slotOf(seq);
     if (slot === NONE) return; // the message was finished and dropped before this record mattered
-    if (tag === Rec.Expired) {
-      this.#expire(slot, this.#scheduler.clock.now());
+    if (group === undefined) {
+      if (tag === Rec.Expired) this.#expire(slot, this.#scheduler.clock.now());
       return;
     }
-    const g = this.#groups.get(group!);
-    if (g === undefined) return;
+    const restore = replayedDelivery;
     switch (tag) {
       case Rec.Delivered:
-        g.restoreDelivery(slot, {
-          receiveCount: record[4] as number,
-          firstReceivedAt: record[5] as number,
-          visibleAt: record[6] as number,
-          version: record[7] as number,
-          nonceA: record[8] as number,
-          nonceB: record[9] as number,
-        } satisfies Restore);
+        restore.receiveCount = record[3] as number;
+        restore.firstReceivedAt = record[4] as number;
+        restore.visibleAt = record[5] as number;
+        restore.version = record[6] as number;
+        restore.nonceA = record[7] as number;
+        restore.nonceB = record[8] as number;
+        group.restoreDelivery(slot, restore);
         break;
       case Rec.VisibilityChanged:
-        g.restoreDelivery(slot, {
-          receiveCount: -1,
-          firstReceivedAt: -1,
-          visibleAt: record[4] as number,
-          version: record[5] as number,
-          nonceA: record[6] as number,
-          nonceB: record[7] as number,
-        });
+        restore.receiveCount = -1;
+        restore.firstReceivedAt = -1;
+        restore.visibleAt = record[3] as number;
+        restore.version = record[4] as number;
+        restore.nonceA = record[5] as number;
+        restore.nonceB = record[6] as number;
+        group.restoreDelivery(slot, restore);
         break;
       case Rec.Acked:
-        g.restoreAck(slot);
+        group.restoreAck(slot);
         break;
       case Rec.Returned:
-        g.restoreReturn(slot, record[4] as number);
+        group.restoreReturn(slot, record[3] as number);
         break;
       case Rec.Released:
-        g.restoreRelease(slot);
+        group.restoreRelease(slot);
         break;
     }
   }
 
   /** @internal Replay: a group as recorded. */
-  restoreGroup(name: string, options: GroupOptions, uid: number, createdAt: number): Group {
-    const group = new Group(this, name, options, this.#env, { uid, createdAt });
+  restoreGroup(
+    name: string,
+    options: GroupOptions,
+    restored: { journalId: number; uid: number; createdAt: number },
+  ): Group {
+    const group = new Group(this, name, options, this.#env, restored);
     this.#groups.set(name, group);
     this.#backfill(group);
     return group;

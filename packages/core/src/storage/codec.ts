@@ -58,7 +58,7 @@ export function sealFrame(buffer: Buffer, at: number, metaLength: number, bodyLe
   const length = 4 + metaLength + bodyLength;
   buffer.writeUInt32LE(length, at);
   buffer.writeUInt32LE(metaLength, at + 8);
-  buffer.writeUInt32LE(crc32(buffer.subarray(at + 8, at + 8 + length)), at + 4);
+  buffer.writeUInt32LE(crc32Range(buffer, at + 8, at + 8 + length), at + 4);
 }
 
 /** A frame read back: where its meta and body are, or why it is not a good frame. */
@@ -79,7 +79,7 @@ export function readFrame(bytes: Buffer, at: number, out: FrameAt): boolean {
   const length = bytes.readUInt32LE(at);
   const metaLength = bytes.readUInt32LE(at + 8);
   if (length < 4 || metaLength > length - 4 || at + 8 + length > bytes.length) return false;
-  if (crc32(bytes.subarray(at + 8, at + 8 + length)) !== bytes.readUInt32LE(at + 4)) return false;
+  if (crc32Range(bytes, at + 8, at + 8 + length) !== bytes.readUInt32LE(at + 4)) return false;
   out.ok = true;
   out.size = 8 + length;
   out.metaStart = at + FRAME_HEADER_BYTES;
@@ -87,4 +87,137 @@ export function readFrame(bytes: Buffer, at: number, out: FrameAt): boolean {
   out.bodyStart = at + FRAME_HEADER_BYTES + metaLength;
   out.bodyLength = length - 4 - metaLength;
   return true;
+}
+
+// ---------------------------------------------------------------------------- fast paths
+//
+// Most records are short arrays of numbers (a delivery, an ack) or of numbers, nulls and a short string
+// (a message without keys or properties). For those, msgpack is written and read by hand, straight into
+// and out of the log buffer: msgpackr's general encoder and decoder cost several times more per record,
+// and the journal writes about three records per message. The bytes are standard msgpack, so
+// `decodeMeta` reads them too; anything else (options objects, keys, properties) goes through msgpackr.
+
+/** Largest meta the fast encoder may write for `record`, or -1 when the record needs msgpackr. */
+export function simpleMetaBound(record: LogRecord): number {
+  const n = record.length;
+  if (n > 15) return -1;
+  let bound = 1;
+  for (let i = 0; i < n; i++) {
+    const v = record[i];
+    if (typeof v === 'number') bound += 9;
+    else if (v === null) bound += 1;
+    else if (typeof v === 'string' && v.length <= 85) bound += 2 + 3 * v.length;
+    else return -1;
+  }
+  return bound;
+}
+
+/** Writes `record` as msgpack at `at` (room for `simpleMetaBound` bytes); answers the bytes written, or -1. */
+export function encodeSimpleMeta(record: LogRecord, out: Buffer, at: number): number {
+  const n = record.length;
+  let p = at;
+  out[p++] = 0x90 | n;
+  for (let i = 0; i < n; i++) {
+    const v = record[i];
+    if (v === null) out[p++] = 0xc0;
+    else if (typeof v === 'string') {
+      const length = out.write(v, p + 2, 'utf8');
+      if (length > 255) return -1;
+      out[p] = 0xd9;
+      out[p + 1] = length;
+      p += 2 + length;
+    } else {
+      const x = v as number;
+      if (Number.isInteger(x) && x >= 0) {
+        if (x < 0x80) out[p++] = x;
+        else if (x <= 0xff) {
+          out[p] = 0xcc;
+          out[p + 1] = x;
+          p += 2;
+        } else if (x <= 0xffff) {
+          out[p] = 0xcd;
+          out.writeUInt16BE(x, p + 1);
+          p += 3;
+        } else if (x <= 0xffffffff) {
+          out[p] = 0xce;
+          out.writeUInt32BE(x, p + 1);
+          p += 5;
+        } else {
+          out[p] = 0xcf;
+          out.writeUInt32BE(Math.floor(x / 0x100000000), p + 1);
+          out.writeUInt32BE(x >>> 0, p + 5);
+          p += 9;
+        }
+      } else {
+        out[p] = 0xcb;
+        out.writeDoubleBE(x, p + 1);
+        p += 9;
+      }
+    }
+  }
+  return p - at;
+}
+
+/**
+ * Reads a meta written by the fast encoder (an array of numbers, nulls and short strings) into `out`,
+ * which is reused between records; false when the meta needs msgpackr.
+ */
+export function decodeSimpleMeta(bytes: Buffer, start: number, end: number, out: unknown[]): boolean {
+  const head = bytes[start]!;
+  if ((head & 0xf0) !== 0x90) return false;
+  const n = head & 0x0f;
+  let p = start + 1;
+  out.length = n;
+  for (let i = 0; i < n; i++) {
+    if (p >= end) return false;
+    const b = bytes[p]!;
+    if (b < 0x80) {
+      out[i] = b;
+      p += 1;
+    } else if (b === 0xc0) {
+      out[i] = null;
+      p += 1;
+    } else if (b === 0xcc) {
+      out[i] = bytes[p + 1];
+      p += 2;
+    } else if (b === 0xcd) {
+      out[i] = bytes.readUInt16BE(p + 1);
+      p += 3;
+    } else if (b === 0xce) {
+      out[i] = bytes.readUInt32BE(p + 1);
+      p += 5;
+    } else if (b === 0xcf) {
+      out[i] = bytes.readUInt32BE(p + 1) * 0x100000000 + bytes.readUInt32BE(p + 5);
+      p += 9;
+    } else if (b === 0xcb) {
+      out[i] = bytes.readDoubleBE(p + 1);
+      p += 9;
+    } else if (b === 0xd9) {
+      const length = bytes[p + 1]!;
+      out[i] = bytes.toString('utf8', p + 2, p + 2 + length);
+      p += 2 + length;
+    } else if ((b & 0xe0) === 0xa0) {
+      const length = b & 0x1f;
+      out[i] = bytes.toString('utf8', p + 1, p + 1 + length);
+      p += 1 + length;
+    } else return false;
+  }
+  return p === end;
+}
+
+// CRC-32 (IEEE, as zlib): zlib's native crc32 wins on long inputs, but a call on a short frame costs
+// more in the subarray it needs than the bytes it hashes; a table walk over the range allocates nothing.
+const CRC_TABLE = new Int32Array(256);
+for (let n = 0; n < 256; n++) {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  CRC_TABLE[n] = c;
+}
+
+/** CRC-32 of `bytes[start, end)`, the same value as zlib's `crc32`. */
+export function crc32Range(bytes: Buffer, start: number, end: number): number {
+  if (end - start > 512) return crc32(bytes.subarray(start, end));
+  let c = -1;
+  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
 }

@@ -46,7 +46,9 @@ import { ErrorCode, SluiceError } from '../errors.js';
 import type { Compaction, DurableStorage } from './adapter.js';
 import {
   decodeMeta,
+  decodeSimpleMeta,
   encodeMeta,
+  encodeSimpleMeta,
   FILE_HEADER_BYTES,
   FORMAT_VERSION,
   FRAME_HEADER_BYTES,
@@ -55,6 +57,7 @@ import {
   headerVersion,
   readFrame,
   sealFrame,
+  simpleMetaBound,
 } from './codec.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { type BodyStore, type Journal, type LogRecord, Rec, type ReplaySink } from './records.js';
@@ -162,6 +165,7 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
   #pumping = false;
   #dirty = new Set<LogFile>();
   #dirDirty = false;
+  #syncing: Promise<void> = Promise.resolve();
   #interval: ReturnType<typeof setInterval> | undefined;
   #liveBodyBytes = 0;
   #liveCount = 0;
@@ -247,6 +251,8 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
   /** Feeds every record to `sink`, cuts a torn tail, then starts a fresh segment for new writes. */
   async replay(sink: ReplaySink): Promise<void> {
     const frame: FrameAt = { ok: false, size: 0, metaStart: 0, metaLength: 0, bodyStart: 0, bodyLength: 0 };
+    // Records read by the fast decoder reuse this array: the sink must not keep a record it is given.
+    const scratch: unknown[] = [];
     const list = this.#replayList;
     for (let i = 0; i < list.length; i++) {
       const file = list[i]!;
@@ -254,7 +260,10 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
       let at = FILE_HEADER_BYTES;
       while (at < bytes.length) {
         if (readFrame(bytes, at, frame)) {
-          const record = decodeMeta(bytes.subarray(frame.metaStart, frame.metaStart + frame.metaLength));
+          const metaEnd = frame.metaStart + frame.metaLength;
+          const record = decodeSimpleMeta(bytes, frame.metaStart, metaEnd, scratch)
+            ? scratch
+            : decodeMeta(bytes.subarray(frame.metaStart, metaEnd));
           if (record[0] === Rec.Appended) {
             this.#liveBodyBytes += frame.bodyLength;
             this.#liveCount++;
@@ -441,6 +450,7 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
       chunks,
       offsets,
       release: async () => {
+        await this.#syncing;
         for (const file of this.#files) {
           if (file !== undefined && file.segment <= base && !parts.includes(file) && file !== this.#active) {
             this.#logBytes -= file.size;
@@ -573,6 +583,7 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
   }
 
   #dropFile(file: LogFile, name: string): void {
+    this.#dirty.delete(file);
     closeSync(file.fd);
     try {
       unlinkSync(join(this.dir, name));
@@ -604,26 +615,39 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
 
   #append(record: LogRecord, body: string | Uint8Array | undefined, bodyLength: number): void {
     this.#checkOpen();
-    const meta = encodeMeta(record);
-    const size = FRAME_HEADER_BYTES + meta.length + bodyLength;
+    const bound = simpleMetaBound(record);
+    const meta = bound < 0 ? encodeMeta(record) : undefined;
+    const maxSize = FRAME_HEADER_BYTES + (meta === undefined ? bound : meta.length) + bodyLength;
     if (
-      this.#bufferAt + this.#used + size > this.#segmentBytes &&
+      this.#bufferAt + this.#used + maxSize > this.#segmentBytes &&
       this.#bufferAt + this.#used > FILE_HEADER_BYTES
     ) {
       this.#startSegment(this.#active!.segment + 1);
     }
-    if (this.#used + size > this.#buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#used + size));
+    if (this.#used + maxSize > this.#buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#used + maxSize));
       this.#buffer.copy(grown, 0, 0, this.#used);
       this.#buffer = grown;
     }
     const at = this.#used;
     const buffer = this.#buffer;
-    buffer.set(meta, at + FRAME_HEADER_BYTES);
-    const bodyAt = at + FRAME_HEADER_BYTES + meta.length;
+    let metaLength: number;
+    if (meta !== undefined) {
+      buffer.set(meta, at + FRAME_HEADER_BYTES);
+      metaLength = meta.length;
+    } else {
+      metaLength = encodeSimpleMeta(record, buffer, at + FRAME_HEADER_BYTES);
+      if (metaLength < 0) {
+        const packed = encodeMeta(record);
+        buffer.set(packed, at + FRAME_HEADER_BYTES);
+        metaLength = packed.length;
+      }
+    }
+    const bodyAt = at + FRAME_HEADER_BYTES + metaLength;
     if (typeof body === 'string') buffer.write(body, bodyAt, bodyLength, 'utf8');
     else if (body !== undefined) buffer.set(body, bodyAt);
-    sealFrame(buffer, at, meta.length, bodyLength);
+    sealFrame(buffer, at, metaLength, bodyLength);
+    const size = FRAME_HEADER_BYTES + metaLength + bodyLength;
     this.lastChunk = this.#active!.id;
     this.lastOffset = this.#bufferAt + bodyAt;
     this.#used += size;
@@ -679,11 +703,15 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
     this.#pumping = false;
   }
 
-  async #syncDirtyNow(): Promise<void> {
+  #syncDirtyNow(): Promise<void> {
     const files = [...this.#dirty];
     this.#dirty.clear();
-    await Promise.all(files.map((file) => sync(file.fd, false)));
-    if (this.#dirDirty) this.#syncDir();
+    const done = Promise.all(files.map((file) => sync(file.fd, false))).then(() => {
+      if (this.#dirDirty) this.#syncDir();
+    });
+    // Compaction waits for this before it closes (and deletes) files: no fsync of a closed descriptor.
+    this.#syncing = done.catch(() => {});
+    return done;
   }
 
   #syncDirty(): void {

@@ -2,6 +2,9 @@
  * @module storage/records — the records a durable storage keeps: every change of broker state, as a
  * fixed-position array `[tag, ...fields]` (no msgpack structures to save alongside the log).
  *
+ * Topics and groups are named by numeric journal ids given at creation (a name reused after a delete
+ * gets a new id), so the frequent records are short arrays of numbers.
+ *
  * Records carry absolute values (a delivery's receive count, deadline and nonce; the state a returned
  * message went to), never deltas, so replaying a record twice gives the same state: that is what lets a
  * snapshot be taken while the broker keeps running (records written after the snapshot began are
@@ -10,31 +13,31 @@
 
 /** Record tags (the first element of every record). */
 export const Rec = {
-  /** [tag, name, kind, options, idPrefix, createdAt, lastSeq] */
+  /** [tag, topicId, name, kind, options, idPrefix, createdAt, lastSeq] */
   TopicCreated: 1,
-  /** [tag, name] */
+  /** [tag, topicId] */
   TopicDeleted: 2,
-  /** [tag, name, options, modifiedAt] */
+  /** [tag, topicId, options, modifiedAt] */
   TopicOptions: 3,
-  /** [tag, topic, group, options, uid, createdAt] */
+  /** [tag, topicId, groupId, name, options, uid, createdAt] */
   GroupCreated: 4,
-  /** [tag, topic, group] */
+  /** [tag, groupId] */
   GroupDeleted: 5,
-  /** [tag, topic, group, options, modifiedAt] */
+  /** [tag, groupId, options, modifiedAt] */
   GroupOptions: 6,
-  /** [tag, topic, seq, publishedAt, tag | null, keys | null, properties | null, groupKey | null, deliverAt] + body */
+  /** [tag, topicId, seq, publishedAt, tag | null, keys | null, properties | null, groupKey | null, deliverAt] + body */
   Appended: 7,
-  /** [tag, topic, group, seq, receiveCount, firstReceivedAt, visibleAt, version, nonceA, nonceB] */
+  /** [tag, groupId, seq, receiveCount, firstReceivedAt, visibleAt, version, nonceA, nonceB] */
   Delivered: 8,
-  /** [tag, topic, group, seq] */
+  /** [tag, groupId, seq] */
   Acked: 9,
-  /** [tag, topic, group, seq, state] — a delivery ended unacked (nack or timeout): state is active or deadLetter */
+  /** [tag, groupId, seq, state] — a delivery ended unacked (nack or timeout): state is active or deadLetter */
   Returned: 10,
-  /** [tag, topic, group, seq, visibleAt, version, nonceA, nonceB] */
+  /** [tag, groupId, seq, visibleAt, version, nonceA, nonceB] */
   VisibilityChanged: 11,
-  /** [tag, topic, seq] — retention expired the message in every group */
+  /** [tag, topicId, seq] — retention expired the message in every group */
   Expired: 12,
-  /** [tag, topic, group, seq] — snapshots only: the group had already finished this message */
+  /** [tag, groupId, seq] — snapshots only: the group had already finished this message */
   Released: 13,
 } as const;
 

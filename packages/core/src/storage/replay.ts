@@ -7,21 +7,48 @@
  * finished messages, and records written while a snapshot was being taken repeat what it holds.
  */
 import type { BrokerEnv } from '../env.js';
+import type { Group } from '../group.js';
 import { QUEUE_GROUP, Queue } from '../queue.js';
 import { Topic, type TopicKind } from '../topic.js';
 import type { GroupOptions, TopicOptions } from '../types.js';
 import { type LogRecord, Rec, type ReplaySink } from './records.js';
 
+/** What replay needs of the broker besides its registries. */
+export interface ReplayHost extends BrokerEnv {
+  /** A journal id seen in the log: new objects must get higher ones. */
+  reserveJournalId(id: number): void;
+}
+
 /** A sink that applies each record to the broker's registries. */
 export function replayInto(
-  env: BrokerEnv,
+  host: ReplayHost,
   topics: Map<string, Topic>,
   queues: Map<string, Queue>,
 ): ReplaySink {
+  const topicsById = new Map<number, Topic>();
+  const groupsById = new Map<number, Group>();
+  const topicOf = (record: LogRecord) => topicsById.get(record[1] as number);
+  const groupOf = (record: LogRecord) => groupsById.get(record[1] as number);
   return (record: LogRecord, chunk: number, offset: number, length: number) => {
     switch (record[0]) {
+      case Rec.Appended:
+        topicOf(record)?.restoreMessage(record, chunk, offset, length);
+        return;
+      case Rec.Delivered:
+      case Rec.Acked:
+      case Rec.Returned:
+      case Rec.VisibilityChanged:
+      case Rec.Released: {
+        const group = groupOf(record);
+        group?.topic.restore(record[0], record[2] as number, group, record);
+        return;
+      }
+      case Rec.Expired:
+        topicOf(record)?.restore(Rec.Expired, record[2] as number, undefined, record);
+        return;
       case Rec.TopicCreated: {
-        const [, name, kind, options, idPrefix, createdAt, lastSeq] = record as [
+        const [, journalId, name, kind, options, idPrefix, createdAt, lastSeq] = record as [
+          number,
           number,
           string,
           TopicKind,
@@ -30,61 +57,56 @@ export function replayInto(
           number,
           number,
         ];
-        if (topics.has(name)) return; // a snapshot and the log after it may both create it
-        topics.set(name, new Topic(name, kind, options, env, { idPrefix, createdAt, lastSeq }));
+        host.reserveJournalId(journalId);
+        // A snapshot and the log after it may both create it.
+        if (topicsById.has(journalId)) return;
+        const topic = new Topic(name, kind, options, host, { journalId, idPrefix, createdAt, lastSeq });
+        topics.set(name, topic);
+        topicsById.set(journalId, topic);
         return;
       }
       case Rec.TopicDeleted: {
-        const name = record[1] as string;
-        const topic = topics.get(name);
+        const topic = topicOf(record);
         if (topic === undefined) return;
-        topics.delete(name);
-        queues.delete(name);
+        topicsById.delete(topic.journalId);
+        for (const group of topic.groups()) groupsById.delete(group.journalId);
+        if (topics.get(topic.name) === topic) {
+          topics.delete(topic.name);
+          queues.delete(topic.name);
+        }
         topic.destroy(undefined);
         return;
       }
       case Rec.TopicOptions:
-        topics.get(record[1] as string)?.restoreOptions(record[2] as TopicOptions, record[3] as number);
+        topicOf(record)?.restoreOptions(record[2] as TopicOptions, record[3] as number);
         return;
       case Rec.GroupCreated: {
-        const [, topicName, name, options, uid, createdAt] = record as [
+        const [, topicId, journalId, name, options, uid, createdAt] = record as [
           number,
-          string,
+          number,
+          number,
           string,
           GroupOptions,
           number,
           number,
         ];
-        const topic = topics.get(topicName);
-        if (topic === undefined || topic.hasGroup(name)) return;
-        const group = topic.restoreGroup(name, options, uid, createdAt);
-        if (topic.kind === 'queue' && name === QUEUE_GROUP) queues.set(topicName, new Queue(topic, group));
+        host.reserveJournalId(journalId);
+        const topic = topicsById.get(topicId);
+        if (topic === undefined || groupsById.has(journalId)) return;
+        const group = topic.restoreGroup(name, options, { journalId, uid, createdAt });
+        groupsById.set(journalId, group);
+        if (topic.kind === 'queue' && name === QUEUE_GROUP) queues.set(topic.name, new Queue(topic, group));
         return;
       }
       case Rec.GroupDeleted: {
-        const topic = topics.get(record[1] as string);
-        if (topic?.hasGroup(record[2] as string)) topic.deleteGroup(record[2] as string);
+        const group = groupOf(record);
+        if (group === undefined) return;
+        groupsById.delete(group.journalId);
+        if (group.topic.hasGroup(group.name)) group.topic.deleteGroup(group.name);
         return;
       }
-      case Rec.GroupOptions: {
-        const topic = topics.get(record[1] as string);
-        if (topic?.hasGroup(record[2] as string)) {
-          topic.group(record[2] as string).restoreOptions(record[3] as GroupOptions, record[4] as number);
-        }
-        return;
-      }
-      case Rec.Appended:
-        topics.get(record[1] as string)?.restoreMessage(record, chunk, offset, length);
-        return;
-      case Rec.Expired:
-        topics.get(record[1] as string)?.restore(Rec.Expired, record[2] as number, undefined, record);
-        return;
-      case Rec.Delivered:
-      case Rec.Acked:
-      case Rec.Returned:
-      case Rec.VisibilityChanged:
-      case Rec.Released:
-        topics.get(record[1] as string)?.restore(record[0], record[3] as number, record[2] as string, record);
+      case Rec.GroupOptions:
+        groupOf(record)?.restoreOptions(record[2] as GroupOptions, record[3] as number);
         return;
       default:
         throw new RangeError(`unknown record tag ${String(record[0])}`);

@@ -21,6 +21,7 @@ export async function* snapshotOf(topics: ReadonlyMap<string, Topic>): AsyncGene
     yield [
       [
         Rec.TopicCreated,
+        topic.journalId,
         topic.name,
         topic.kind,
         optionsRecord(topic.options),
@@ -32,7 +33,15 @@ export async function* snapshotOf(topics: ReadonlyMap<string, Topic>): AsyncGene
     ];
     for (const group of topic.groups()) {
       yield [
-        [Rec.GroupCreated, topic.name, group.name, optionsRecord(group.options), group.uid, group.createdAt],
+        [
+          Rec.GroupCreated,
+          topic.journalId,
+          group.journalId,
+          group.name,
+          optionsRecord(group.options),
+          group.uid,
+          group.createdAt,
+        ],
         undefined,
       ];
     }
@@ -56,7 +65,7 @@ export async function* snapshotOf(topics: ReadonlyMap<string, Topic>): AsyncGene
       const tag = store.tagOf(slot);
       const record = [
         Rec.Appended,
-        topic.name,
+        topic.journalId,
         seqs[i],
         store.publishedAt[slot],
         tag ?? null,
