@@ -8,6 +8,7 @@ import {
   ErrorCode,
   type LogStorageOptions,
   logStorage,
+  type ManualClock,
   manualClock,
 } from '../src/index.js';
 
