@@ -216,7 +216,7 @@ for (let n = 0; n < 256; n++) {
 
 /** CRC-32 of `bytes[start, end)`, the same value as zlib's `crc32`. */
 export function crc32Range(bytes: Buffer, start: number, end: number): number {
-  if (end - start > 512) return crc32(bytes.subarray(start, end));
+  if (end - start > 96) return crc32(bytes.subarray(start, end));
   let c = -1;
   for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ -1) >>> 0;

@@ -159,6 +159,10 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
   /** File offset of `#buffer[0]` in the active segment. */
   #bufferAt = 0;
   #inflight: WriteJob[] = [];
+  /** The last written buffers, kept to answer reads of recent bodies without a syscall. */
+  #recent: WriteJob[] = [];
+  #recentBytes = 0;
+  readonly #recentLimit: number;
   #appended = 0;
   #durable = 0;
   #waiters: FlushWaiter[] = [];
@@ -201,6 +205,7 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
     const cacheBytes = positive('bodyCacheBytes', options.bodyCacheBytes, 64 << 20);
     this.#cache = new LRUCache({ maxSize: cacheBytes, sizeCalculation: (body) => body.length || 1 });
     this.#cacheEntryLimit = Math.max(1, cacheBytes >>> 4);
+    this.#recentLimit = Math.min(cacheBytes, 16 << 20);
   }
 
   /** This storage is its own journal. */
@@ -319,12 +324,6 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
     this.#append(record, body, length);
     this.#liveBodyBytes += length;
     this.#liveCount++;
-    if (length <= this.#cacheEntryLimit) {
-      // Write-through: a body sent now is usually received soon.
-      const copy = Buffer.allocUnsafe(length);
-      this.#buffer.copy(copy, 0, this.lastOffset - this.#bufferAt, this.lastOffset - this.#bufferAt + length);
-      this.#cache.set(cacheKey(this.lastChunk, this.lastOffset), copy);
-    }
   }
 
   /** Resolves once everything appended so far is written (and fsynced, with `always`). */
@@ -347,21 +346,24 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
 
   // ---------------------------------------------------------------- bodies (BodyStore)
 
-  /** A body, from the cache, from a buffer not yet written, or read from its file. */
+  /**
+   * A body: a view of a write buffer still in memory (bodies sent lately are usually received soon),
+   * else from the LRU cache, else read from its file (and cached).
+   */
   view(chunk: number, offset: number, length: number): Uint8Array {
+    const recent = this.#inMemory(chunk, offset, length);
+    if (recent !== undefined) return recent;
     const key = cacheKey(chunk, offset);
     const cached = this.#cache.get(key);
     if (cached !== undefined) return cached;
     const out = Buffer.allocUnsafe(length);
-    if (!this.#copyUnwritten(chunk, offset, length, out)) {
-      const file = this.#files[chunk];
-      if (file === undefined) throw storageError(`body at ${chunk}:${offset} is in no open log file`);
-      let read = 0;
-      while (read < length) {
-        const n = readSync(file.fd, out, read, length - read, offset + read);
-        if (n === 0) throw storageError(`${file.name}: body at offset ${offset} is past the end of the file`);
-        read += n;
-      }
+    const file = this.#files[chunk];
+    if (file === undefined) throw storageError(`body at ${chunk}:${offset} is in no open log file`);
+    let read = 0;
+    while (read < length) {
+      const n = readSync(file.fd, out, read, length - read, offset + read);
+      if (n === 0) throw storageError(`${file.name}: body at offset ${offset} is past the end of the file`);
+      read += n;
     }
     if (length <= this.#cacheEntryLimit) this.#cache.set(key, out);
     return out;
@@ -584,6 +586,8 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
 
   #dropFile(file: LogFile, name: string): void {
     this.#dirty.delete(file);
+    this.#recent = this.#recent.filter((job) => job.file !== file);
+    this.#recentBytes = this.#recent.reduce((n, job) => n + job.buffer.length, 0);
     closeSync(file.fd);
     try {
       unlinkSync(join(this.dir, name));
@@ -670,6 +674,14 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
     this.#used = 0;
   }
 
+  #remember(job: WriteJob): void {
+    this.#recent.push(job);
+    this.#recentBytes += job.buffer.length;
+    while (this.#recentBytes > this.#recentLimit && this.#recent.length > 1) {
+      this.#recentBytes -= this.#recent.shift()!.buffer.length;
+    }
+  }
+
   #kick(): void {
     if (this.#pumping) return;
     this.#pumping = true;
@@ -689,6 +701,7 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
         job.file.size = Math.max(job.file.size, job.position + job.length);
         this.#dirty.add(job.file);
         this.#inflight.shift();
+        this.#remember(job);
       }
       if (this.#policy === 'always') await this.#syncDirtyNow();
       this.#durable = target;
@@ -737,20 +750,33 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
     this.#waiters = [];
   }
 
-  /** Copies a body that is still in a buffer not yet written; false when it is on disk. */
-  #copyUnwritten(chunk: number, offset: number, length: number, out: Buffer): boolean {
+  /**
+   * A view of a body still held by a write buffer: the one being filled, one being written, or one of
+   * the last written. Bytes of a write buffer are never changed once appended (a full buffer is
+   * replaced, not reused), so the view stays valid.
+   */
+  #inMemory(chunk: number, offset: number, length: number): Uint8Array | undefined {
     const active = this.#active;
     if (active !== undefined && chunk === active.id && offset >= this.#bufferAt) {
-      this.#buffer.copy(out, 0, offset - this.#bufferAt, offset - this.#bufferAt + length);
-      return true;
+      const buffer = this.#buffer;
+      return new Uint8Array(buffer.buffer, buffer.byteOffset + offset - this.#bufferAt, length);
     }
-    for (const job of this.#inflight) {
-      if (job.file.id === chunk && offset >= job.position && offset + length <= job.position + job.length) {
-        job.buffer.copy(out, 0, offset - job.position, offset - job.position + length);
-        return true;
+    const file = this.#files[chunk];
+    const jobs = this.#inflight;
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!;
+      if (job.file === file && offset >= job.position && offset + length <= job.position + job.length) {
+        return new Uint8Array(job.buffer.buffer, job.buffer.byteOffset + offset - job.position, length);
       }
     }
-    return false;
+    const recent = this.#recent;
+    for (let i = recent.length - 1; i >= 0; i--) {
+      const job = recent[i]!;
+      if (job.file === file && offset >= job.position && offset + length <= job.position + job.length) {
+        return new Uint8Array(job.buffer.buffer, job.buffer.byteOffset + offset - job.position, length);
+      }
+    }
+    return undefined;
   }
 }
 
