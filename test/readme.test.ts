@@ -16,7 +16,10 @@ describe('README', () => {
     const dir = mkdtempSync(join(root, 'packages/core/.readme-'));
     try {
       writeFileSync(join(dir, 'example.mjs'), example!);
-      const out = execFileSync(process.execPath, [join(dir, 'example.mjs')], { encoding: 'utf8', timeout: 20_000 });
+      const out = execFileSync(process.execPath, [join(dir, 'example.mjs')], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
       expect(out).toMatch(/^[0-9A-F]{32} resize 1 1$/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
