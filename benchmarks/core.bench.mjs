@@ -8,8 +8,9 @@
  *                  tinybench harness: Sluice, the naive reference (naive-queue.mjs) and fastq (no ack).
  *                  "batch": send DEPTH messages, then receive+ack until empty; "pipelined": send, receive
  *                  and ack 16 at a time in one loop. Same loop code for Sluice and the naive queue.
- *   2. memory      bytes per message beyond the 100-byte body, queued and inflight, at 1M and 5M messages
- *                  (the naive reference at 1M), each in a fresh `node --expose-gc` child process.
+ *   2. memory      the scale curve: bytes per message beyond the 100-byte body, queued and inflight, and the
+ *                  batch-cycle msg/s at a depth of 10k, 100k, 1M and 5M messages (the naive reference at
+ *                  1M), each in a fresh `node --expose-gc` child process.
  *   3. timer wheel schedule + cancel at 10k / 100k / 1M pending deadlines vs setTimeout/clearTimeout:
  *                  runs timer-wheel.bench.mjs (owned by its own suite) in a child and reads its JSON.
  *   4. latency     long-poll wake-up: a receiver parked in receive({wait: 10000}), measured from just
@@ -74,12 +75,17 @@ const settings = {
   benchTimeMs: QUICK ? 250 : 1500,
   warmupTimeMs: QUICK ? 100 : 300,
   memoryRuns: QUICK ? 1 : 3,
+  /** The scale curve: memory per message and batch-cycle throughput at each depth, a fresh child per run. */
   memory: QUICK
     ? [
+        { impl: 'sluice', n: 10_000 },
+        { impl: 'sluice', n: 100_000 },
         { impl: 'sluice', n: 1_000_000 },
         { impl: 'naive', n: 200_000 },
       ]
     : [
+        { impl: 'sluice', n: 10_000 },
+        { impl: 'sluice', n: 100_000 },
         { impl: 'sluice', n: 1_000_000 },
         { impl: 'sluice', n: 5_000_000 },
         { impl: 'naive', n: 1_000_000 },
@@ -288,8 +294,23 @@ async function memoryChild(impl, n) {
   if (impl === 'sluice') {
     const stats = queue.stats();
     if (stats.inflight !== n) throw new Error(`expected ${n} inflight, got ${stats.inflight}`);
-    await broker.close();
+    broker.deleteQueue('memory');
   } else queue.close();
+  // The scale curve's throughput at this depth: a fresh queue in the same process, the batch cycle of the
+  // throughput section (sendBatch(16) until n are queued, then receive(16) + ackBatch(16) until empty).
+  const fresh =
+    impl === 'sluice'
+      ? broker.createQueue('scale', { visibilityTimeout: VISIBILITY })
+      : new NaiveQueue({ visibilityTimeout: VISIBILITY });
+  const batchInputs = inputs.slice(0, BATCH);
+  // A short warm-up so the figure is for optimized code, as in the throughput section.
+  await cycleBatch(fresh, batchInputs, Math.min(n, 16_384));
+  const cycleStarted = performance.now();
+  await cycleBatch(fresh, batchInputs, n);
+  out.cycleMs = performance.now() - cycleStarted;
+  out.cycleMsgPerSec = (n / out.cycleMs) * 1000;
+  if (impl === 'sluice') await broker.close();
+  else fresh.close();
   return out;
 }
 
@@ -307,11 +328,13 @@ async function memorySection() {
       n,
       queued: pick('queued', 'bytesPerMessage'),
       inflight: pick('inflight', 'bytesPerMessage'),
-      detail: runs.map(({ queued, inflight, filledMs, receivedMs }) => ({
+      cycleMsgPerSec: summarize(runs.map((r) => r.cycleMsgPerSec)),
+      detail: runs.map(({ queued, inflight, filledMs, receivedMs, cycleMs }) => ({
         queued,
         inflight,
         filledMs,
         receivedMs,
+        cycleMs,
       })),
     });
   }
@@ -468,7 +491,7 @@ const fmt = (v) =>
       : v.toFixed(2);
 
 function roundDeep(value) {
-  if (typeof value === 'number') return round(value);
+  if (typeof value === 'number') return Number.isInteger(value) ? value : round(value);
   if (Array.isArray(value)) return value.map(roundDeep);
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundDeep(v)]));
@@ -493,7 +516,8 @@ function targets(result) {
     );
   }
   for (const row of result.memory?.rows ?? []) {
-    if (row.impl !== 'sluice') continue;
+    // The targets are for 1M and 5M queued; the smaller depths of the scale curve are context.
+    if (row.impl !== 'sluice' || row.n < 1_000_000) continue;
     const n = row.n.toLocaleString('en-US');
     add(`memory queued at ${n}, B/msg beyond body`, '<= 64', fmt(row.queued.median), row.queued.median <= 64);
     add(
@@ -554,12 +578,13 @@ function report(result) {
   if (result.memory) {
     printTable(
       `Memory per message beyond the ${BODY_BYTES}-byte body (heapUsed + external after gc) — bytes, median (min..max) of ${settings.memoryRuns} run(s)`,
-      ['impl', 'messages', 'queued', 'inflight'],
+      ['impl', 'messages', 'queued', 'inflight', 'batch cycle msg/s at this depth'],
       result.memory.rows.map((r) => ({
         impl: r.impl,
         messages: r.n,
         queued: fmtRange(r.queued),
         inflight: fmtRange(r.inflight),
+        'batch cycle msg/s at this depth': fmtRange(r.cycleMsgPerSec),
       })),
     );
   }

@@ -20,7 +20,7 @@
  *
  * Run:  node benchmarks/durable.bench.mjs [--quick] [--runs N] [--only cycle,recovery,disk]
  *       (build first: pnpm turbo run build --filter=@sluice/core; the benchmarks import the built core)
- * Writes benchmarks/results/durable-<yyyy-mm-dd>.json (--quick writes nothing: a smoke test with small sizes).
+ * Writes benchmarks/results/durable-<yyyy-mm-dd>.json (durable-<yyyy-mm-dd>-quick.json with --quick: small sizes).
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
@@ -404,7 +404,7 @@ async function cycleSection() {
         figures[c.name] = await runChildJson(SELF, args);
       } catch (error) {
         // A failed run is a finding, not noise: keep the error line itself (not the stack) per run.
-        (errors[c.name] ??= []).push({ run: run + 1, error: errorLine(error) });
+        errors[c.name] = [...(errors[c.name] ?? []), { run: run + 1, error: errorLine(error) }];
       }
     }
     perRun.push(figures);
@@ -593,10 +593,7 @@ if (results.coreBuild.changedDuringRun) {
     `WARNING: @sluice/core was rebuilt during this run (${builtAtStart} -> ${results.coreBuild.atEnd}): figures mix two builds`,
   );
 }
-if (QUICK) {
-  // A quick run is a smoke test: its small sizes are not the figures to keep.
-  console.log(`quick run: no result file written (${(results.totalMs / 1000).toFixed(1)} s)`);
-} else {
-  const file = writeResult(`durable-${results.date}.json`, results);
-  console.log(`wrote ${file} (${(results.totalMs / 1000).toFixed(1)} s)`);
-}
+results.machine.loadAverageAfter = machine().loadAverage;
+// A quick run is a smoke test with small sizes: its file is named -quick so it never stands for the figures.
+const file = writeResult(`durable-${results.date}${QUICK ? '-quick' : ''}.json`, results);
+console.log(`wrote ${file} (${(results.totalMs / 1000).toFixed(1)} s)`);

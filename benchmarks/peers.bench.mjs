@@ -100,7 +100,7 @@ const CONTENDERS = [
   {
     name: 'bullmq-aof',
     group: 'durable',
-    label: 'BullMQ, redis-server (appendonly, fsync everysec)',
+    label: 'BullMQ, redis-server (AOF, fsync everysec)',
     n: [20_000, 3_000],
     redis: 'aof',
   },
