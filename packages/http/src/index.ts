@@ -15,6 +15,7 @@ export {
 export { decodeComponent, splitTarget } from './query.js';
 export { createRouter, createRouterHandler, Dialect, pickDialect, type RouterRoutes } from './route.js';
 export {
+  canonicalizedHeaders,
   hmacSha1Base64,
   hmacSha256Hex,
   md5Base64,

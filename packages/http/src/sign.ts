@@ -48,3 +48,16 @@ export function timingSafeEqualString(a: string, b: string): boolean {
   const y = Buffer.from(b, 'utf8');
   return x.length === y.length && timingSafeEqual(x, y);
 }
+
+/**
+ * The headers whose names start with `prefix` (lower case), sorted by name, each as `name:value\n`: the
+ * canonicalized headers of the Alibaba Cloud HMAC-SHA1 scheme (`x-mns-` for MNS, `x-mq-` for RocketMQ).
+ */
+export function canonicalizedHeaders(headers: Readonly<Record<string, string>>, prefix: string): string {
+  const names: string[] = [];
+  for (const name in headers) if (name.startsWith(prefix)) names.push(name);
+  names.sort();
+  let out = '';
+  for (const name of names) out += `${name}:${headers[name]}\n`;
+  return out;
+}

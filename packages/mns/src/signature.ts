@@ -6,7 +6,14 @@
  * `x-mns-*` headers sorted by name as `name:value\n`, and the raw request-target as the resource. Signature =
  * base64(HMAC-SHA1(secret, StringToSign)). Checks run in the service's order so each failure gets its own code.
  */
-import { hmacSha1Base64, md5Base64, md5Hex, timingSafeEqualString, type WireRequest } from '@sluice/http';
+import {
+  canonicalizedHeaders,
+  hmacSha1Base64,
+  md5Base64,
+  md5Hex,
+  timingSafeEqualString,
+  type WireRequest,
+} from '@sluice/http';
 import { MNS_VERSION } from './constants.js';
 import { MnsFault } from './fault.js';
 import type { ResolvedMnsOptions } from './options.js';
@@ -24,12 +31,7 @@ export function checkVersion(request: WireRequest): void {
 
 /** The `x-mns-*` headers, sorted by name, each as `name:value\n`. */
 export function canonicalizedMnsHeaders(headers: Readonly<Record<string, string>>): string {
-  const names: string[] = [];
-  for (const name in headers) if (name.startsWith('x-mns-')) names.push(name);
-  names.sort();
-  let out = '';
-  for (const name of names) out += `${name}:${headers[name]}\n`;
-  return out;
+  return canonicalizedHeaders(headers, 'x-mns-');
 }
 
 /** The string an MNS client signs for this request, with `resource` as the canonicalized resource. */

@@ -10,18 +10,13 @@
  * string it appends to the endpoint, with `tag` percent-encoded.
  */
 import { createHash } from 'node:crypto';
-import { hmacSha1Base64, timingSafeEqualString } from '@sluice/http';
+import { canonicalizedHeaders, hmacSha1Base64, timingSafeEqualString } from '@sluice/http';
 import { RocketMqError, WireCode } from './errors.js';
 import type { CredentialLookup } from './options.js';
 
 /** `x-mq-*` headers, sorted by name, each as `name:value\n`. */
 export function canonicalizedMqHeaders(headers: Readonly<Record<string, string>>): string {
-  const names: string[] = [];
-  for (const name in headers) if (name.startsWith('x-mq-')) names.push(name);
-  names.sort();
-  let out = '';
-  for (const name of names) out += `${name}:${headers[name]}\n`;
-  return out;
+  return canonicalizedHeaders(headers, 'x-mq-');
 }
 
 /** The text the signature is computed over. `headers` are keyed by lower-case name. */
