@@ -145,6 +145,9 @@ export class Group extends EventEmitter<GroupEvents> {
   // The one context of the transition being applied (set before #apply, read by its effects).
   #now = 0;
   #visibilityTimeout = 0;
+  /** Delivered and Acked records being gathered during one call (durable storage only). */
+  #deliveredRecord: number[] | undefined;
+  #ackedRecord: number[] | undefined;
   /** Set while replaying a recorded delivery: the values `armVisibility` restores. */
   #restoring: Restore | undefined = undefined;
 
@@ -292,7 +295,9 @@ export class Group extends EventEmitter<GroupEvents> {
   /** Acknowledges a delivery: the message is done for this group. Rejects with a handle error code otherwise. */
   ack(handle: string): Promise<void> {
     const failure = this.#settle(handle, MsgEvent.Ack, this.#scheduler.clock.now());
-    return failure === undefined ? this.#env.settle(undefined) : Promise.reject(this.#handleError(failure));
+    if (failure !== undefined) return Promise.reject(this.#handleError(failure));
+    this.#writeBatches();
+    return this.#env.settle(undefined);
   }
 
   /** Acknowledges many deliveries; one result per handle, in order. Good handles are acked whatever the others. */
@@ -305,6 +310,7 @@ export class Group extends EventEmitter<GroupEvents> {
       const failure = this.#settle(handles[i]!, MsgEvent.Ack, now);
       results[i] = failure === undefined ? OK : ACK_FAILURES[failure];
     }
+    this.#writeBatches();
     return this.#env.settle(results);
   }
 
@@ -631,24 +637,23 @@ export class Group extends EventEmitter<GroupEvents> {
         if (event === MsgEvent.Receive) {
           const first = this.#firstReceived[slot]!;
           const firstReceivedAt = first === 0 ? 0 : this.#store.publishedAt[slot]! + first - 1;
-          journal.record([
-            Rec.Delivered,
-            group,
+          // One record per receive call, not per message (written by #writeBatches).
+          (this.#deliveredRecord ??= [Rec.Delivered, group]).push(
             seq,
             this.#receiveCount[slot]!,
             firstReceivedAt,
             visibleAt,
-            p[at + 1],
-            p[at + 2],
-            p[at + 3],
-          ]);
+            p[at + 1]!,
+            p[at + 2]!,
+            p[at + 3]!,
+          );
         } else {
           journal.record([Rec.VisibilityChanged, group, seq, visibleAt, p[at + 1], p[at + 2], p[at + 3]]);
         }
         break;
       }
       case MsgEvent.Ack:
-        journal.record([Rec.Acked, group, seq]);
+        (this.#ackedRecord ??= [Rec.Acked, group]).push(seq);
         break;
       case MsgEvent.Nack:
       case MsgEvent.Timeout:
@@ -658,8 +663,22 @@ export class Group extends EventEmitter<GroupEvents> {
     }
   }
 
+  /** Writes the batched Delivered and Acked records of the call that just ran. */
+  #writeBatches(): void {
+    const journal = this.#env.journal;
+    if (journal === undefined) return;
+    if (this.#deliveredRecord !== undefined) journal.record(this.#deliveredRecord);
+    if (this.#ackedRecord !== undefined) journal.record(this.#ackedRecord);
+    this.#deliveredRecord = this.#ackedRecord = undefined;
+  }
+
   /** Delivers up to `max` visible messages into `out`. */
   #take(max: number, visibilityTimeout: number, now: number, out: Delivery[]): void {
+    this.#takeFrom(max, visibilityTimeout, now, out);
+    if (this.#deliveredRecord !== undefined) this.#writeBatches();
+  }
+
+  #takeFrom(max: number, visibilityTimeout: number, now: number, out: Delivery[]): void {
     this.#now = now;
     this.#visibilityTimeout = visibilityTimeout;
     if (!this.#options.ordered) {

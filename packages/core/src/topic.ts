@@ -496,15 +496,6 @@ export class Topic implements Timed {
     }
     const restore = replayedDelivery;
     switch (tag) {
-      case Rec.Delivered:
-        restore.receiveCount = record[3] as number;
-        restore.firstReceivedAt = record[4] as number;
-        restore.visibleAt = record[5] as number;
-        restore.version = record[6] as number;
-        restore.nonceA = record[7] as number;
-        restore.nonceB = record[8] as number;
-        group.restoreDelivery(slot, restore);
-        break;
       case Rec.VisibilityChanged:
         restore.receiveCount = -1;
         restore.firstReceivedAt = -1;
@@ -514,15 +505,36 @@ export class Topic implements Timed {
         restore.nonceB = record[6] as number;
         group.restoreDelivery(slot, restore);
         break;
-      case Rec.Acked:
-        group.restoreAck(slot);
-        break;
       case Rec.Returned:
         group.restoreReturn(slot, record[3] as number);
         break;
       case Rec.Released:
         group.restoreRelease(slot);
         break;
+    }
+  }
+
+  /** @internal Replay of a `Delivered` record: one delivery per 7 fields from index 2. */
+  restoreDeliveries(group: Group, record: readonly unknown[]): void {
+    const restore = replayedDelivery;
+    for (let i = 2; i + 7 <= record.length; i += 7) {
+      const slot = this.#slotOf(record[i] as number);
+      if (slot === NONE) continue;
+      restore.receiveCount = record[i + 1] as number;
+      restore.firstReceivedAt = record[i + 2] as number;
+      restore.visibleAt = record[i + 3] as number;
+      restore.version = record[i + 4] as number;
+      restore.nonceA = record[i + 5] as number;
+      restore.nonceB = record[i + 6] as number;
+      group.restoreDelivery(slot, restore);
+    }
+  }
+
+  /** @internal Replay of an `Acked` record: the acked seqs from index 2. */
+  restoreAcks(group: Group, record: readonly unknown[]): void {
+    for (let i = 2; i < record.length; i++) {
+      const slot = this.#slotOf(record[i] as number);
+      if (slot !== NONE) group.restoreAck(slot);
     }
   }
 

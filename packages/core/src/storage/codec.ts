@@ -100,8 +100,8 @@ export function readFrame(bytes: Buffer, at: number, out: FrameAt): boolean {
 /** Largest meta the fast encoder may write for `record`, or -1 when the record needs msgpackr. */
 export function simpleMetaBound(record: LogRecord): number {
   const n = record.length;
-  if (n > 15) return -1;
-  let bound = 1;
+  if (n > 0xffff) return -1;
+  let bound = 3;
   for (let i = 0; i < n; i++) {
     const v = record[i];
     if (typeof v === 'number') bound += 9;
@@ -116,7 +116,12 @@ export function simpleMetaBound(record: LogRecord): number {
 export function encodeSimpleMeta(record: LogRecord, out: Buffer, at: number): number {
   const n = record.length;
   let p = at;
-  out[p++] = 0x90 | n;
+  if (n < 16) out[p++] = 0x90 | n;
+  else {
+    out[p] = 0xdc;
+    out.writeUInt16BE(n, p + 1);
+    p += 3;
+  }
   for (let i = 0; i < n; i++) {
     const v = record[i];
     if (v === null) out[p++] = 0xc0;
@@ -164,9 +169,15 @@ export function encodeSimpleMeta(record: LogRecord, out: Buffer, at: number): nu
  */
 export function decodeSimpleMeta(bytes: Buffer, start: number, end: number, out: unknown[]): boolean {
   const head = bytes[start]!;
-  if ((head & 0xf0) !== 0x90) return false;
-  const n = head & 0x0f;
-  let p = start + 1;
+  let n: number;
+  let p: number;
+  if ((head & 0xf0) === 0x90) {
+    n = head & 0x0f;
+    p = start + 1;
+  } else if (head === 0xdc) {
+    n = bytes.readUInt16BE(start + 1);
+    p = start + 3;
+  } else return false;
   out.length = n;
   for (let i = 0; i < n; i++) {
     if (p >= end) return false;

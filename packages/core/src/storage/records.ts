@@ -27,9 +27,9 @@ export const Rec = {
   GroupOptions: 6,
   /** [tag, topicId, seq, publishedAt, tag | null, keys | null, properties | null, groupKey | null, deliverAt] + body */
   Appended: 7,
-  /** [tag, groupId, seq, receiveCount, firstReceivedAt, visibleAt, version, nonceA, nonceB] */
+  /** [tag, groupId, (seq, receiveCount, firstReceivedAt, visibleAt, version, nonceA, nonceB)+] — one per receive call */
   Delivered: 8,
-  /** [tag, groupId, seq] */
+  /** [tag, groupId, seq+] — one per ack call */
   Acked: 9,
   /** [tag, groupId, seq, state] — a delivery ended unacked (nack or timeout): state is active or deadLetter */
   Returned: 10,

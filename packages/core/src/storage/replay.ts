@@ -34,8 +34,16 @@ export function replayInto(
       case Rec.Appended:
         topicOf(record)?.restoreMessage(record, chunk, offset, length);
         return;
-      case Rec.Delivered:
-      case Rec.Acked:
+      case Rec.Delivered: {
+        const group = groupOf(record);
+        group?.topic.restoreDeliveries(group, record);
+        return;
+      }
+      case Rec.Acked: {
+        const group = groupOf(record);
+        group?.topic.restoreAcks(group, record);
+        return;
+      }
       case Rec.Returned:
       case Rec.VisibilityChanged:
       case Rec.Released: {
