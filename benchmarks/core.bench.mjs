@@ -24,14 +24,17 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createBroker } from '@sluice/core';
 import fastq from 'fastq';
 import { Bench } from 'tinybench';
 import { runChildJson, settledMemory } from './lib/memory.mjs';
+import { importCore } from './lib/packages.mjs';
 import { coreBuiltAt, gitRevision, machine, RESULTS_DIR, today, writeResult } from './lib/results.mjs';
 import { percentileOfSorted, round, summarize } from './lib/stats.mjs';
 import { printTable } from './lib/table.mjs';
 import { NaiveQueue } from './naive-queue.mjs';
+
+/** The build this run measures: the snapshot named by SLUICE_PACKAGES, else packages/core/dist. */
+const { createBroker } = await importCore();
 
 const BODY_BYTES = 100;
 const BATCH = 16;

@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runChildJson } from './lib/memory.mjs';
+import { builtAt, importCore } from './lib/packages.mjs';
 import { gitRevision, machine, today, writeResult } from './lib/results.mjs';
 import { round, summarize } from './lib/stats.mjs';
 import { printTable } from './lib/table.mjs';
@@ -117,7 +118,7 @@ async function loadCoreCountingSyncs() {
     };
   }
   syncBuiltinESMExports();
-  const core = await import('@sluice/core');
+  const core = await importCore();
   return { core, counter };
 }
 
@@ -206,7 +207,7 @@ async function sluiceCycle(dir, fsync, { n, producers, batch, consumers }, noCom
 
 /** 2a. Writes a log of `n` queued messages fast: fsync 'never', sendBatch of 1000, then close. */
 async function buildLog(dir, n) {
-  const core = await import('@sluice/core');
+  const core = await importCore();
   const started = performance.now();
   const broker = await core.createBroker({ storage: core.logStorage({ dir, fsync: 'never' }) });
   const queue = broker.createQueue('bench', { visibilityTimeout: VISIBILITY });
@@ -224,7 +225,7 @@ async function buildLog(dir, n) {
 
 /** 2b. Reopens the log in `dir` (this is a fresh process): time to createBroker, and memory after. */
 async function recover(dir, n) {
-  const core = await import('@sluice/core');
+  const core = await importCore();
   const rssBefore = process.memoryUsage().rss;
   const started = performance.now();
   const broker = await core.createBroker({ storage: core.logStorage({ dir, fsync: 'never' }) });
@@ -251,7 +252,7 @@ async function recover(dir, n) {
 
 /** 3. Disk bytes per message: after sending n, after acking 90% of them, after compact(). */
 async function diskBytes(dir, n) {
-  const core = await import('@sluice/core');
+  const core = await importCore();
   // Compaction only when asked, so the three figures are taken at known points.
   const storage = core.logStorage({ dir, fsync: 'never', compactMinBytes: 2 ** 50 });
   const broker = await core.createBroker({ storage });
@@ -301,24 +302,8 @@ const settings = {
   diskN: QUICK ? 100_000 : 1_000_000,
 };
 const sections = new Set((argv.only ?? 'cycle,recovery,disk').split(','));
-/** Newest modification time of the built core: the core is rebuilt by others while benchmarks run. */
-function coreBuiltAt() {
-  const dist = fileURLToPath(new URL('../packages/core/dist/', import.meta.url));
-  let newest = 0;
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else newest = Math.max(newest, statSync(path).mtimeMs);
-    }
-  };
-  try {
-    walk(dist);
-  } catch {
-    return null;
-  }
-  return new Date(newest).toISOString();
-}
+/** When the measured core was built: others rebuild it while benchmarks run (see lib/packages.mjs). */
+const coreBuiltAt = () => builtAt('core') ?? null;
 
 const results = {
   benchmark: 'durable',

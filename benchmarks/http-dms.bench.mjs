@@ -11,13 +11,13 @@
  *
  * Run: pnpm build (or `cd packages/dms && npx tsc -b`), then node benchmarks/http-dms.bench.mjs
  *      SLUICE_BENCH_DURATION=5 SLUICE_BENCH_CONNECTIONS=16 to change the load;
- *      SLUICE_BENCH_ROOT=/path/to/checkout to load the built packages of another checkout (e.g. a `git archive` of HEAD).
+ *      SLUICE_PACKAGES=/path/to/packages to load other built packages (core/, dms/, ... with dist/; see lib/packages.mjs).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { packageEntry } from './lib/packages.mjs';
 
 const DURATION = Number(process.env.SLUICE_BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.SLUICE_BENCH_CONNECTIONS ?? 16);
@@ -35,11 +35,8 @@ const PRODUCE_BODY = JSON.stringify({
 // ---------------------------------------------------------------- servers (child process)
 
 async function serveSluice() {
-  const root = pathToFileURL(
-    resolve(process.env.SLUICE_BENCH_ROOT ?? fileURLToPath(new URL('..', import.meta.url))),
-  );
-  const { createBroker } = await import(`${root.href}/packages/core/dist/index.js`);
-  const { createDmsHandler } = await import(`${root.href}/packages/dms/dist/index.js`);
+  const { createBroker } = await import(packageEntry('core'));
+  const { createDmsHandler } = await import(packageEntry('dms'));
   const broker = await createBroker();
   const dms = createDmsHandler(broker);
   const server = createServer(dms.node);

@@ -9,6 +9,7 @@
  * child process each; this process generates load, so client and server get a core each.
  *
  * Run: npx tsc -b packages/mns (or pnpm turbo run build), then node benchmarks/http-mns.bench.mjs
+ *      (SLUICE_PACKAGES: a directory of built packages to load instead of packages/, see lib/packages.mjs)
  * Env: SLUICE_BENCH_SECONDS (batch-send and 1 KB durations, default 8), SLUICE_BENCH_CYCLES (receive+delete
  *      cycles, default 3000).
  */
@@ -18,6 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { bareXml, startBareServer } from './bare-server.mjs';
+import { packageEntry } from './lib/packages.mjs';
 
 const SECONDS = Number(process.env.SLUICE_BENCH_SECONDS ?? 8);
 const CYCLES = Number(process.env.SLUICE_BENCH_CYCLES ?? 3000);
@@ -30,9 +32,8 @@ const BATCH_XML = `<?xml version="1.0" encoding="UTF-8"?><Messages xmlns="${NS}"
 
 // ---------------------------------------------------------------------------------------------- server side
 async function serveSluice() {
-  const packages = new URL('../packages/', import.meta.url);
-  const { createBroker } = await import(new URL('core/dist/index.js', packages).href);
-  const { createMnsHandler } = await import(new URL('mns/dist/index.js', packages).href);
+  const { createBroker } = await import(packageEntry('core'));
+  const { createMnsHandler } = await import(packageEntry('mns'));
   const broker = await createBroker();
   const mns = createMnsHandler(broker, { credentials: [{ accessKeyId: KEY_ID, accessKeySecret: SECRET }] });
   broker.createQueue('mns:queue:sink', { retention: 3600_000 });

@@ -17,9 +17,9 @@
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { packageEntry } from './lib/packages.mjs';
 
 const SECONDS = Number(process.env.SLUICE_BENCH_SECONDS ?? 8);
 const CYCLES = Number(process.env.SLUICE_BENCH_CYCLES ?? 4000);
@@ -35,11 +35,8 @@ const HEADERS = { 'content-type': 'text/xml;charset=utf-8', 'x-mq-version': '201
 async function serve(kind) {
   let listener;
   if (kind === 'sluice') {
-    const root = process.env.SLUICE_PACKAGES
-      ? pathToFileURL(`${resolve(process.env.SLUICE_PACKAGES)}/`)
-      : new URL('../packages/', import.meta.url);
-    const { createBroker } = await import(new URL('core/dist/index.js', root).href);
-    const { createRocketMqHandler } = await import(new URL('rocketmq/dist/index.js', root).href);
+    const { createBroker } = await import(packageEntry('core'));
+    const { createRocketMqHandler } = await import(packageEntry('rocketmq'));
     const broker = await createBroker();
     const mq = createRocketMqHandler(broker);
     mq.declareConsumer('stock', 'GID_bench');

@@ -14,17 +14,18 @@
  *       (the root script builds the packages first; this file imports the built dist/ of each package)
  * A suite that fails is reported as failed with its error line; the others still run.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { memoryChart, scaleChart, throughputChart } from './lib/charts.mjs';
 import { collectFigures, collectTargets, summarizeHttp } from './lib/collect.mjs';
+import { builtAt, snapshotPackages } from './lib/packages.mjs';
 import { findRedisServer, REDIS_INSTALL_HINT } from './lib/redis.mjs';
 import { renderMarkdown } from './lib/report.mjs';
-import { coreBuiltAt, gitRevision, machine, RESULTS_DIR, today } from './lib/results.mjs';
+import { gitRevision, machine, RESULTS_DIR, today } from './lib/results.mjs';
 import { versionsOf } from './peers/shape.mjs';
 
 const { values: argv } = parseArgs({
@@ -38,6 +39,9 @@ const QUICK = argv.quick;
 const RUNS = Number(argv.runs ?? (QUICK ? 1 : 3));
 const HERE = fileURLToPath(new URL('./', import.meta.url));
 const OUT_DIR = QUICK ? new URL('quick/', RESULTS_DIR) : RESULTS_DIR;
+/** Where the packages measured in this run are frozen (git-ignored; see lib/packages.mjs). */
+const LIVE_PACKAGES = fileURLToPath(new URL('../packages/', import.meta.url));
+const SNAPSHOT = fileURLToPath(new URL('results/tmp/packages/', import.meta.url));
 const repoRelative = (url) => relative(fileURLToPath(new URL('../', import.meta.url)), fileURLToPath(url));
 
 /**
@@ -99,12 +103,39 @@ function suites(date) {
   ];
 }
 
+/**
+ * Freezes the build: the packages are rebuilt by other work while this runs. Copies every dist/ into the
+ * snapshot and checks that each package loads from there; a copy taken in the middle of someone's rebuild
+ * fails that check, and is retaken after a rebuild of our own (three tries).
+ */
+function freezeBuild() {
+  for (let attempt = 1; ; attempt++) {
+    const build = snapshotPackages(SNAPSHOT);
+    if (build.core === undefined)
+      throw new Error('packages/core/dist is missing: run pnpm build first (pnpm bench does)');
+    const imports = Object.keys(build)
+      .map(
+        (name) => `await import(${JSON.stringify(pathToFileURL(`${SNAPSHOT}${name}/dist/index.js`).href)});`,
+      )
+      .join('');
+    const check = spawnSync(process.execPath, ['--input-type=module', '-e', imports], { encoding: 'utf8' });
+    if (check.status === 0) return build;
+    const why = check.stderr.split('\n').find((l) => /Error/.test(l)) ?? check.stderr.slice(0, 200);
+    if (attempt === 3) throw new Error(`the built packages do not load: ${why}`);
+    console.log(`the snapshot does not load (${why.trim()}): rebuilding and copying again`);
+    spawnSync('pnpm', ['turbo', 'run', 'build', '--output-logs=errors-only'], {
+      cwd: fileURLToPath(new URL('../', import.meta.url)),
+      stdio: 'inherit',
+    });
+  }
+}
+
 /** Runs `node <nodeArgs> <script> <args>` with inherited output; resolves with its exit code. */
 function runNode(script, nodeArgs, args, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, `${HERE}${script}`, ...args], {
       cwd: HERE,
-      env: { ...process.env, ...env },
+      env: { ...process.env, SLUICE_PACKAGES: SNAPSHOT, ...env },
       stdio: ['ignore', 'inherit', 'pipe'],
     });
     let stderr = '';
@@ -119,7 +150,10 @@ function runNode(script, nodeArgs, args, env) {
 
 /** The first line of stderr that names an error, for the report. */
 function errorLine(stderr, code, signal) {
-  const line = stderr.split('\n').find((l) => /\w*Error\b.*:/.test(l));
+  // The root cause, e.g. `SyntaxError: …` thrown in a child of the suite, rather than the re-throw around it.
+  const lines = stderr.split('\n').map((l) => l.trim());
+  const named = lines.filter((l) => /^[A-Z]\w*Error: /.test(l));
+  const line = named.find((l) => !l.startsWith('Error: ')) ?? named[0];
   return (line ?? `exited with ${signal ?? code}`).trim().slice(0, 300);
 }
 
@@ -167,6 +201,10 @@ async function main() {
   const started = new Date();
   console.log(
     `pnpm bench${QUICK ? ' --quick' : ''}: ${startMachine.cpu}, ${startMachine.cores} cores, Node ${startMachine.node}, load average ${startMachine.loadAverage.join(' ')}`,
+  );
+  const build = freezeBuild();
+  console.log(
+    `measuring a snapshot of the built packages (core built ${build.core}) in ${repoRelative(pathToFileURL(SNAPSHOT))}`,
   );
   const redis = findRedisServer();
   if (!redis.ok) {
@@ -228,7 +266,9 @@ async function main() {
       ]),
       'redis-server': redis.ok ? redis.version : `not installed (${REDIS_INSTALL_HINT})`,
     },
-    git: { ...gitRevision(), coreBuiltAt: coreBuiltAt() },
+    git: gitRevision(),
+    // The build measured (frozen at the start), and whether the live one was rebuilt meanwhile.
+    build: { snapshotBuiltAt: build, liveCoreBuiltAtEnd: builtAt('core', LIVE_PACKAGES) ?? null },
     suites: suiteStatus,
   };
   const parts = { core, durable, peers, http };

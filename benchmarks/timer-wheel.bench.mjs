@@ -17,10 +17,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
+import { packageEntry } from './lib/packages.mjs';
 
 const override = process.env.SLUICE_WHEEL;
 const { TimerWheel } = await import(
-  override ? pathToFileURL(isAbsolute(override) ? override : resolve(override)).href : '@sluice/core'
+  override ? pathToFileURL(isAbsolute(override) ? override : resolve(override)).href : packageEntry('core')
 );
 
 const DEPTHS = [10_000, 100_000, 1_000_000];

@@ -243,6 +243,9 @@ export function summarizeHttp(runs) {
 export function collectTargets({ core, durable, peers, http }) {
   const out = [];
   const add = (id, target, goal, direction, summary, unit, source, strict = false) => {
+    // A suite left out with --only has no targets to show; a suite that ran without the figure says so.
+    const ran = source.startsWith('http-') ? http?.[source.slice(5)] : { core, durable, peers }[source];
+    if (summary === undefined && ran === undefined) return;
     if (summary === undefined) {
       out.push({ id, target, goal, direction, unit, source, status: 'not measured' });
       return;

@@ -1,7 +1,8 @@
 /** @module benchmarks/lib/results — the machine a run was on, and the JSON result file it leaves */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { builtAt } from './packages.mjs';
 
 /** Where result files go: benchmarks/results/. */
 export const RESULTS_DIR = new URL('../results/', import.meta.url);
@@ -39,13 +40,12 @@ export function gitRevision() {
   }
 }
 
-/** When the benchmarked build of @sluice/core was made (its dist/index.js), or undefined when not built. */
+/**
+ * When the measured build of @sluice/core was made (newest file of its dist/: the snapshot named by
+ * SLUICE_PACKAGES, else packages/core/dist), or undefined when not built.
+ */
 export function coreBuiltAt() {
-  try {
-    return statSync(new URL('../../packages/core/dist/index.js', import.meta.url)).mtime.toISOString();
-  } catch {
-    return undefined;
-  }
+  return builtAt('core');
 }
 
 /** Today's date as yyyy-mm-dd (local time: the date the person running it sees). */

@@ -7,6 +7,7 @@
  * they are the ceiling of an in-process queue, with 64 workers and the producers pushing 16 at a time (and
  * yielding once more than 1,024 tasks wait: see BACKLOG).
  */
+import { importCore } from '../lib/packages.mjs';
 import { NaiveQueue } from '../naive-queue.mjs';
 import { CYCLE, produceConcurrently, versionsOf } from './shape.mjs';
 
@@ -60,7 +61,7 @@ async function queueCycle(queue, n, loops) {
  * @param {{ n: number, dir?: string, fsync?: 'always' | 'interval' | 'never' }} options
  */
 export async function runSluiceCycle({ n, dir, fsync }) {
-  const core = await import('@sluice/core');
+  const core = await importCore();
   const storage = fsync === undefined ? undefined : core.logStorage({ dir, fsync });
   const broker = await core.createBroker(storage === undefined ? {} : { storage });
   const queue = broker.createQueue('bench', { visibilityTimeout: VISIBILITY });
