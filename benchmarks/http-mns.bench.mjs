@@ -19,6 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { bareXml, startBareServer } from './bare-server.mjs';
+import { runLoad } from './lib/load.mjs';
 import { packageEntry } from './lib/packages.mjs';
 
 const SECONDS = Number(process.env.SLUICE_BENCH_SECONDS ?? 8);
@@ -105,23 +106,22 @@ function sign(method, target, contentType) {
   };
 }
 
-async function load(autocannon, options) {
-  const started = performance.now();
-  const result = await autocannon({ connections: CONNECTIONS, pipelining: 1, ...options });
-  const seconds = (performance.now() - started) / 1000;
+async function load(options) {
+  // The rate comes from the responses themselves (lib/load.mjs): autocannon's own duration is whole seconds,
+  // too coarse for the fixed-amount receive+delete run.
+  const result = await runLoad({ connections: CONNECTIONS, ...options });
   const errors = result.errors + result.timeouts + result.non2xx;
-  // requests/s over the whole run (an `amount` run can end mid-second, so the per-second average would mislead).
   return {
-    rps: Math.round(result.requests.total / seconds),
+    rps: Math.round(result.measuredRate),
     p99ms: result.latency.p99,
-    requests: result.requests.total,
+    requests: result.responses,
     errors,
   };
 }
 
-async function scenarios(autocannon, url, withOneK) {
+async function scenarios(url, withOneK) {
   const out = {};
-  out['batch-send'] = await load(autocannon, {
+  out['batch-send'] = await load({
     url,
     duration: SECONDS,
     requests: [
@@ -135,7 +135,7 @@ async function scenarios(autocannon, url, withOneK) {
   });
   const del = (handles) =>
     `<?xml version="1.0" encoding="UTF-8"?><ReceiptHandles xmlns="${NS}">${handles.map((h) => `<ReceiptHandle>${h}</ReceiptHandle>`).join('')}</ReceiptHandles>`;
-  out['receive+delete'] = await load(autocannon, {
+  out['receive+delete'] = await load({
     url,
     amount: CYCLES * 2,
     requests: [
@@ -162,18 +162,17 @@ async function scenarios(autocannon, url, withOneK) {
     ],
   });
   if (withOneK) {
-    out['1k'] = await load(autocannon, { url: `${url}/1k`, duration: SECONDS });
+    out['1k'] = await load({ url: `${url}/1k`, duration: SECONDS });
   }
   return out;
 }
 
 async function main() {
-  const { default: autocannon } = await import('autocannon');
   const results = {};
   for (const kind of ['bare', 'sluice']) {
     const server = await start(kind);
     try {
-      results[kind] = await scenarios(autocannon, `http://127.0.0.1:${server.port}`, kind === 'bare');
+      results[kind] = await scenarios(`http://127.0.0.1:${server.port}`, kind === 'bare');
     } finally {
       server.stop();
     }

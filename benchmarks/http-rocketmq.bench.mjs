@@ -18,7 +18,7 @@ import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { runLoad } from './lib/load.mjs';
 import { packageEntry } from './lib/packages.mjs';
 
 const SECONDS = Number(process.env.SLUICE_BENCH_SECONDS ?? 8);
@@ -105,33 +105,8 @@ function startServer(kind) {
   });
 }
 
-/**
- * Runs autocannon and measures the rate from the responses themselves: autocannon ends a run on its 1 s tick, so
- * its own duration is rounded to whole seconds (too coarse for a fixed-amount run).
- */
-function run(opts) {
-  let responses = 0;
-  let last = 0;
-  const started = performance.now();
-  const stamp = (onResponse) => (status, body, context, headers) => {
-    responses++;
-    last = performance.now();
-    onResponse?.(status, body, context, headers);
-  };
-  const requests = opts.requests.map((r) => ({ ...r, onResponse: stamp(r.onResponse) }));
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      { connections: CONNECTIONS, pipelining: 1, ...opts, requests },
-      (err, result) =>
-        err ? reject(err) : resolve({ ...result, measuredRate: responses / ((last - started) / 1000) }),
-    );
-    autocannon.track(instance, {
-      renderProgressBar: false,
-      renderResultsTable: false,
-      renderLatencyTable: false,
-    });
-  });
-}
+/** autocannon with this suite's connections; the rate is measured from the responses (lib/load.mjs). */
+const run = (opts) => runLoad({ connections: CONNECTIONS, ...opts });
 
 const HANDLE = /<ReceiptHandle>([^<]+)<\/ReceiptHandle>/g;
 
