@@ -17,6 +17,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { runLoad } from './lib/load.mjs';
 import { packageEntry } from './lib/packages.mjs';
 
 const DURATION = Number(process.env.SLUICE_BENCH_DURATION ?? 5);
@@ -111,14 +112,9 @@ function startServer(kind) {
   });
 }
 
-async function load(port, requests) {
-  const { default: autocannon } = await import('autocannon');
-  return new Promise((resolve, reject) => {
-    autocannon(
-      { url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: DURATION, requests },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
-  });
+/** autocannon for DURATION seconds; `measuredRate` counts responses (lib/load.mjs), not autocannon's 1 s samples. */
+function load(port, requests) {
+  return runLoad({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: DURATION, requests });
 }
 
 function produceRequests(info) {
@@ -161,7 +157,7 @@ async function measure(kind, workload) {
       workload === 'produce' ? produceRequests(info) : consumeAckRequests(info),
     );
     const bad = result.non2xx + result.errors + result.timeouts;
-    return { rps: result.requests.average, p99: result.latency.p99, bad };
+    return { rps: Math.round(result.measuredRate), p99: result.latency.p99, bad };
   } finally {
     child.stdin.end();
     await new Promise((r) => child.once('exit', r));

@@ -7,7 +7,7 @@
  *                                          versions, the machine and its load average at the start and the end
  *   benchmarks/results/latest.md           Sluice vs each peer with ratios, targets met / missed and by how much
  *   benchmarks/results/*.svg               charts (Vega-Lite rendered in Node)
- * With --quick (small sizes, one run each; under 2 minutes) everything goes to benchmarks/results/quick/
+ * With --quick (small sizes, one run each; under 2 minutes) or --only everything goes to benchmarks/results/quick/
  * instead, which git ignores: a quick run never replaces the figures.
  *
  * Run:  pnpm bench [--quick] [--only core,durable,peers,http-mns,http-rocketmq,http-dms] [--runs N]
@@ -38,7 +38,8 @@ const { values: argv } = parseArgs({
 const QUICK = argv.quick;
 const RUNS = Number(argv.runs ?? (QUICK ? 1 : 3));
 const HERE = fileURLToPath(new URL('./', import.meta.url));
-const OUT_DIR = QUICK ? new URL('quick/', RESULTS_DIR) : RESULTS_DIR;
+/** A quick or partial (--only) run is development output: it never replaces the committed report. */
+const OUT_DIR = QUICK || argv.only !== undefined ? new URL('quick/', RESULTS_DIR) : RESULTS_DIR;
 /** Where the packages measured in this run are frozen (git-ignored; see lib/packages.mjs). */
 const LIVE_PACKAGES = fileURLToPath(new URL('../packages/', import.meta.url));
 const SNAPSHOT = fileURLToPath(new URL('results/tmp/packages/', import.meta.url));
@@ -96,7 +97,9 @@ function suites(date) {
     {
       name: 'http-dms',
       script: 'http-dms.bench.mjs',
-      env: { SLUICE_BENCH_DURATION: QUICK ? '2' : '5', SLUICE_BENCH_PREFILL: QUICK ? '40000' : '200000' },
+      // The consume stock must outlast the run: ~8k req/s x 5 s = 20k consumes of 10 messages (the suite's default
+      // prefill, 400k, leaves room); a run that drains it measures empty receives.
+      env: { SLUICE_BENCH_DURATION: QUICK ? '2' : '5', SLUICE_BENCH_PREFILL: QUICK ? '100000' : '400000' },
       file: 'http-dms.json',
       repeat: RUNS,
     },

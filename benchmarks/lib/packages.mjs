@@ -76,7 +76,8 @@ export function snapshotPackages(target) {
     const to = join(target, name);
     mkdirSync(to, { recursive: true });
     cpSync(join(from, 'package.json'), join(to, 'package.json'));
-    cpSync(join(from, 'dist'), join(to, 'dist'), { recursive: true });
+    // Timestamps kept: the snapshot's mtimes say when the build was made, not when it was copied.
+    cpSync(join(from, 'dist'), join(to, 'dist'), { recursive: true, preserveTimestamps: true });
     built[name] = builtAt(name, target);
     const modules = join(to, 'node_modules');
     mkdirSync(join(modules, '@sluice'), { recursive: true });
