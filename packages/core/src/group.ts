@@ -638,7 +638,8 @@ export class Group extends EventEmitter<GroupEvents> {
           const first = this.#firstReceived[slot]!;
           const firstReceivedAt = first === 0 ? 0 : this.#store.publishedAt[slot]! + first - 1;
           // One record per receive call, not per message (written by #writeBatches).
-          (this.#deliveredRecord ??= [Rec.Delivered, group]).push(
+          this.#deliveredRecord ??= [Rec.Delivered, group];
+          this.#deliveredRecord.push(
             seq,
             this.#receiveCount[slot]!,
             firstReceivedAt,
@@ -653,7 +654,8 @@ export class Group extends EventEmitter<GroupEvents> {
         break;
       }
       case MsgEvent.Ack:
-        (this.#ackedRecord ??= [Rec.Acked, group]).push(seq);
+        this.#ackedRecord ??= [Rec.Acked, group];
+        this.#ackedRecord.push(seq);
         break;
       case MsgEvent.Nack:
       case MsgEvent.Timeout:
