@@ -11,6 +11,7 @@
  * instead, which git ignores: a quick run never replaces the figures.
  *
  * Run:  pnpm bench [--quick] [--only core,durable,peers,http-mns,http-rocketmq,http-dms] [--runs N]
+ *       node benchmarks/run.mjs --render results/<date>.json   (redraw latest.md and the charts, measure nothing)
  *       (the root script builds the packages first; this file imports the built dist/ of each package)
  * A suite that fails is reported as failed with its error line; the others still run.
  */
@@ -33,6 +34,7 @@ const { values: argv } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     runs: { type: 'string' },
+    render: { type: 'string' },
   },
 });
 const QUICK = argv.quick;
@@ -342,4 +344,15 @@ async function writeCharts(combined) {
 
 const pick = (s) => ({ median: s.median, min: s.min, max: s.max });
 
-await main();
+/** --render: latest.md and the charts again from an existing combined result (e.g. after editing the notes). */
+async function render(file) {
+  const combined = JSON.parse(readFileSync(file, 'utf8'));
+  combined.targets = collectTargets(combined);
+  const charts = await writeCharts(combined);
+  writeFileSync(new URL('latest.md', OUT_DIR), renderMarkdown(combined, charts));
+  writeFileSync(file, `${JSON.stringify(combined, null, 2)}\n`);
+  console.log(`rendered ${repoRelative(new URL('latest.md', OUT_DIR))} from ${file}`);
+}
+
+if (argv.render !== undefined) await render(argv.render);
+else await main();

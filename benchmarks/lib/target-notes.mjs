@@ -10,7 +10,7 @@ export const TARGET_NOTES = {
     'receipt-handle string and Delivery object built per delivery, and on this shared 2-core box other load ' +
     'takes 10–30% of the wall clock.',
   naive:
-    "the naive reference runs faster here than the issue's estimate (~220k msg/s): 240k–390k msg/s, and it moves " +
+    "the naive reference runs faster here than the issue's estimate (~220k msg/s): 210k–390k msg/s across runs, and it moves " +
     'a lot from run to run (its cost is garbage: a message object, a Map entry, a UUID string and a Timeout per ' +
     'message, so its rate depends on when the GC runs). Sluice is ~0.85 µs of CPU per message; 4x the naive ' +
     'reference on every run would need ~0.6 µs. The remaining per-message allocations are the receipt-handle ' +
