@@ -183,7 +183,7 @@ async function main() {
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   writeFileSync(
-    `${dir}http-dms.json`,
+    `${dir}${process.env.SLUICE_BENCH_RESULT ?? 'http-dms.json'}`,
     `${JSON.stringify({ node: process.version, duration: DURATION, connections: CONNECTIONS, rows }, null, 2)}\n`,
   );
 }

@@ -196,7 +196,7 @@ async function main() {
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   writeFileSync(
-    `${dir}http-mns.json`,
+    `${dir}${process.env.SLUICE_BENCH_RESULT ?? 'http-mns.json'}`,
     `${JSON.stringify({ date: new Date().toISOString(), node: process.version, connections: CONNECTIONS, seconds: SECONDS, cycles: CYCLES, rows, raw: results }, null, 2)}\n`,
   );
 }

@@ -186,7 +186,7 @@ async function main() {
   const dir = new URL('./results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   writeFileSync(
-    new URL('http-rocketmq.json', dir),
+    new URL(process.env.SLUICE_BENCH_RESULT ?? 'http-rocketmq.json', dir),
     `${JSON.stringify({ date: new Date().toISOString(), node: process.version, connections: CONNECTIONS, seconds: SECONDS, cycles: CYCLES, rounds: ROUNDS, bare, sluice, rows }, null, 2)}\n`,
   );
 }

@@ -81,7 +81,7 @@ function suites(date) {
       name: 'http-mns',
       script: 'http-mns.bench.mjs',
       env: { SLUICE_BENCH_SECONDS: QUICK ? '2' : '5', SLUICE_BENCH_CYCLES: QUICK ? '1000' : '3000' },
-      file: 'http-mns.json',
+      file: `http-mns${q}.json`,
       repeat: RUNS,
     },
     {
@@ -93,7 +93,7 @@ function suites(date) {
         SLUICE_BENCH_CYCLES: QUICK ? '1000' : '3000',
         SLUICE_BENCH_ROUNDS: '1',
       },
-      file: 'http-rocketmq.json',
+      file: `http-rocketmq${q}.json`,
       repeat: RUNS,
     },
     {
@@ -102,7 +102,7 @@ function suites(date) {
       // The consume stock must outlast the run: ~8k req/s x 5 s = 20k consumes of 10 messages (the suite's default
       // prefill, 400k, leaves room); a run that drains it measures empty receives.
       env: { SLUICE_BENCH_DURATION: QUICK ? '2' : '5', SLUICE_BENCH_PREFILL: QUICK ? '100000' : '400000' },
-      file: 'http-dms.json',
+      file: `http-dms${q}.json`,
       repeat: RUNS,
     },
   ];
@@ -180,12 +180,10 @@ async function runSuite(suite) {
     console.log(
       `\n=== ${suite.name}${label}: node ${[...(suite.nodeArgs ?? []), suite.script, ...(suite.args ?? [])].join(' ')}`,
     );
-    const { code, signal, stderr } = await runNode(
-      suite.script,
-      suite.nodeArgs ?? [],
-      suite.args ?? [],
-      suite.env ?? {},
-    );
+    // The HTTP suites write the file name they are given (a quick run's name is git-ignored).
+    const env =
+      suite.repeat === undefined ? (suite.env ?? {}) : { ...suite.env, SLUICE_BENCH_RESULT: suite.file };
+    const { code, signal, stderr } = await runNode(suite.script, suite.nodeArgs ?? [], suite.args ?? [], env);
     const data = readFresh(suite.file, since);
     if (code !== 0 || data === undefined) {
       status.status = 'failed';
