@@ -15,7 +15,6 @@ import { randomFillSync } from 'node:crypto';
 
 /** Length of a handle string. */
 export const HANDLE_LENGTH = 32;
-const BYTES = 24;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 // Hand-rolled base64url over scratch arrays: Buffer's codec plus readUInt32BE/writeUInt32BE calls (and a
@@ -27,7 +26,6 @@ for (let i = 0; i < 64; i++) {
   ENCODE[i] = ALPHABET.charCodeAt(i);
   DECODE[ALPHABET.charCodeAt(i)] = i;
 }
-const bytes = new Uint8Array(BYTES);
 const chars = Buffer.allocUnsafeSlow(HANDLE_LENGTH);
 
 /** The fields of a decoded handle; valid until the next {@link decodeHandle}. */
@@ -41,18 +39,15 @@ export const decoded = {
   nonceB: 0,
 };
 
-function put32(at: number, value: number): void {
-  bytes[at] = value >>> 24;
-  bytes[at + 1] = value >>> 16;
-  bytes[at + 2] = value >>> 8;
-  bytes[at + 3] = value;
+/** Writes the 24-bit group `triple` as 4 characters at `c`. */
+function put(c: number, triple: number): void {
+  chars[c] = ENCODE[triple >>> 18]!;
+  chars[c + 1] = ENCODE[(triple >>> 12) & 63]!;
+  chars[c + 2] = ENCODE[(triple >>> 6) & 63]!;
+  chars[c + 3] = ENCODE[triple & 63]!;
 }
 
-function get32(at: number): number {
-  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
-}
-
-/** Builds the handle string of a delivery. */
+/** Builds the handle string of a delivery. Fields go straight to 24-bit groups of 4 characters. */
 export function encodeHandle(
   groupUid: number,
   slot: number,
@@ -62,46 +57,46 @@ export function encodeHandle(
   nonceA: number,
   nonceB: number,
 ): string {
-  put32(0, groupUid);
-  put32(4, slot);
-  put32(8, seqLow);
-  bytes[12] = deliveryNo >>> 8;
-  bytes[13] = deliveryNo;
-  bytes[14] = version >>> 8;
-  bytes[15] = version;
-  put32(16, nonceA);
-  put32(20, nonceB);
-  for (let i = 0, c = 0; i < BYTES; i += 3, c += 4) {
-    const triple = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    chars[c] = ENCODE[triple >>> 18]!;
-    chars[c + 1] = ENCODE[(triple >>> 12) & 63]!;
-    chars[c + 2] = ENCODE[(triple >>> 6) & 63]!;
-    chars[c + 3] = ENCODE[triple & 63]!;
-  }
+  put(0, groupUid >>> 8);
+  put(4, ((groupUid & 0xff) << 16) | (slot >>> 16));
+  put(8, ((slot & 0xffff) << 8) | (seqLow >>> 24));
+  put(12, seqLow & 0xffffff);
+  put(16, ((deliveryNo & 0xffff) << 8) | ((version >>> 8) & 0xff));
+  put(20, ((version & 0xff) << 16) | (nonceA >>> 16));
+  put(24, ((nonceA & 0xffff) << 8) | (nonceB >>> 24));
+  put(28, nonceB & 0xffffff);
   return chars.toString('latin1', 0, HANDLE_LENGTH);
+}
+
+/** The 24-bit group of the 4 characters at `c`, or -1 when one of them is not base64url. */
+function get(handle: string, c: number): number {
+  const a = DECODE[handle.charCodeAt(c)]!;
+  const b = DECODE[handle.charCodeAt(c + 1)]!;
+  const d = DECODE[handle.charCodeAt(c + 2)]!;
+  const e = DECODE[handle.charCodeAt(c + 3)]!;
+  // An invalid character decodes to -1, which makes the OR negative.
+  return (a | b | d | e) < 0 ? -1 : (a << 18) | (b << 12) | (d << 6) | e;
 }
 
 /** Decodes `handle` into {@link decoded}; false when it is not a well-formed handle. */
 export function decodeHandle(handle: unknown): boolean {
   if (typeof handle !== 'string' || handle.length !== HANDLE_LENGTH) return false;
-  for (let i = 0, c = 0; i < BYTES; i += 3, c += 4) {
-    const a = DECODE[handle.charCodeAt(c)]!;
-    const b = DECODE[handle.charCodeAt(c + 1)]!;
-    const d = DECODE[handle.charCodeAt(c + 2)]!;
-    const e = DECODE[handle.charCodeAt(c + 3)]!;
-    if ((a | b | d | e) < 0) return false; // an invalid character decodes to -1
-    const triple = (a << 18) | (b << 12) | (d << 6) | e;
-    bytes[i] = triple >>> 16;
-    bytes[i + 1] = triple >>> 8;
-    bytes[i + 2] = triple;
-  }
-  decoded.groupUid = get32(0);
-  decoded.slot = get32(4);
-  decoded.seqLow = get32(8);
-  decoded.deliveryNo = (bytes[12]! << 8) | bytes[13]!;
-  decoded.version = (bytes[14]! << 8) | bytes[15]!;
-  decoded.nonceA = get32(16);
-  decoded.nonceB = get32(20);
+  const t0 = get(handle, 0);
+  const t1 = get(handle, 4);
+  const t2 = get(handle, 8);
+  const t3 = get(handle, 12);
+  const t4 = get(handle, 16);
+  const t5 = get(handle, 20);
+  const t6 = get(handle, 24);
+  const t7 = get(handle, 28);
+  if ((t0 | t1 | t2 | t3 | t4 | t5 | t6 | t7) < 0) return false;
+  decoded.groupUid = ((t0 << 8) | (t1 >>> 16)) >>> 0;
+  decoded.slot = (((t1 & 0xffff) << 16) | (t2 >>> 8)) >>> 0;
+  decoded.seqLow = (((t2 & 0xff) << 24) | t3) >>> 0;
+  decoded.deliveryNo = t4 >>> 8;
+  decoded.version = ((t4 & 0xff) << 8) | (t5 >>> 16);
+  decoded.nonceA = (((t5 & 0xffff) << 16) | (t6 >>> 8)) >>> 0;
+  decoded.nonceB = (((t6 & 0xff) << 24) | t7) >>> 0;
   return true;
 }
 
