@@ -24,8 +24,6 @@ export class BodyArena implements BodyStore {
   lastChunk = 0;
   /** Offset within the chunk of the last write. */
   lastOffset = 0;
-  /** Bytes of live bodies. */
-  bytes = 0;
 
   /** Copies `body` (`length` bytes; UTF-8 for a string) into the arena; its position is left in `lastChunk`/`lastOffset`. */
   write(body: string | Uint8Array, length: number): void {
@@ -52,7 +50,6 @@ export class BodyArena implements BodyStore {
     else chunk.set(body, this.lastOffset);
     this.#live[id]!++;
     this.lastChunk = id;
-    this.bytes += length;
   }
 
   /** A view of a stored body (no copy). */
@@ -63,21 +60,13 @@ export class BodyArena implements BodyStore {
   }
 
   /** Releases one body of `chunk`; the chunk is dropped when it holds no live body and is not being filled. */
-  free(chunk: number, _offset: number, length: number): void {
-    this.bytes -= length;
+  free(chunk: number, _offset: number, _length: number): void {
     if (--this.#live[chunk]! === 0 && chunk !== this.#current) this.#drop(chunk);
   }
 
   #drop(chunk: number): void {
     this.#chunks[chunk] = undefined;
     this.#freeIds.push(chunk);
-  }
-
-  /** Bytes held by chunks, live or not (what the arena costs in memory). */
-  get reservedBytes(): number {
-    let n = 0;
-    for (const c of this.#chunks) if (c !== undefined) n += c.length;
-    return n;
   }
 
   #newChunk(bytes: number): number {
