@@ -148,9 +148,9 @@ export function encodeSimpleMeta(record: LogRecord, out: Buffer, at: number): nu
           out.writeUInt32BE(x, p + 1);
           p += 5;
         } else {
-          out[p] = 0xcf;
-          out.writeUInt32BE(Math.floor(x / 0x100000000), p + 1);
-          out.writeUInt32BE(x >>> 0, p + 5);
+          // Past 32 bits a float64, as msgpackr writes it: its reader would turn a uint64 into a BigInt.
+          out[p] = 0xcb;
+          out.writeDoubleBE(x, p + 1);
           p += 9;
         }
       } else {
@@ -216,19 +216,51 @@ export function decodeSimpleMeta(bytes: Buffer, start: number, end: number, out:
   return p === end;
 }
 
-// CRC-32 (IEEE, as zlib): zlib's native crc32 wins on long inputs, but a call on a short frame costs
-// more in the subarray it needs than the bytes it hashes; a table walk over the range allocates nothing.
-const CRC_TABLE = new Int32Array(256);
+// CRC-32 (IEEE, as zlib), slicing-by-8 over the range: zlib's native crc32 wins on long inputs, but on a
+// frame of a few hundred bytes the subarray the native call needs costs more than the hashing itself, and
+// replay checks one frame per record.
+const CRC = Array.from({ length: 8 }, () => new Int32Array(256));
+const [C0, C1, C2, C3, C4, C5, C6, C7] = CRC as [
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+  Int32Array,
+];
 for (let n = 0; n < 256; n++) {
   let c = n;
   for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  CRC_TABLE[n] = c;
+  C0[n] = c;
+}
+for (let n = 0; n < 256; n++) {
+  let c = C0[n]!;
+  for (let k = 1; k < 8; k++) {
+    c = C0[c & 0xff]! ^ (c >>> 8);
+    CRC[k]![n] = c;
+  }
 }
 
 /** CRC-32 of `bytes[start, end)`, the same value as zlib's `crc32`. */
 export function crc32Range(bytes: Buffer, start: number, end: number): number {
-  if (end - start > 96) return crc32(bytes.subarray(start, end));
+  if (end - start > 1024) return crc32(bytes.subarray(start, end));
   let c = -1;
-  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  let i = start;
+  for (const stop = end - ((end - start) & 7); i < stop; i += 8) {
+    const a = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) ^ c;
+    const b = bytes[i + 4]! | (bytes[i + 5]! << 8) | (bytes[i + 6]! << 16) | (bytes[i + 7]! << 24);
+    c =
+      C7[a & 0xff]! ^
+      C6[(a >>> 8) & 0xff]! ^
+      C5[(a >>> 16) & 0xff]! ^
+      C4[a >>> 24]! ^
+      C3[b & 0xff]! ^
+      C2[(b >>> 8) & 0xff]! ^
+      C1[(b >>> 16) & 0xff]! ^
+      C0[b >>> 24]!;
+  }
+  for (; i < end; i++) c = C0[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ -1) >>> 0;
 }
