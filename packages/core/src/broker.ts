@@ -268,7 +268,7 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
 
   /** @internal */
   newBodyStore(): BodyStore {
-    return this.journal?.bodies ?? (isDurable(this.storage) ? this.storage.journal.bodies : new BodyArena());
+    return isDurable(this.storage) ? this.storage.journal.bodies : new BodyArena();
   }
 
   /** @internal Appends a dead letter to its queue, creating the queue if needed. */

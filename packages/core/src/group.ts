@@ -195,11 +195,6 @@ export class Group extends EventEmitter<GroupEvents> {
     return this.#host;
   }
 
-  /** The topic's name. */
-  get topicName(): string {
-    return this.#host.name;
-  }
-
   /** Changes options (not `ordered` or `tags`); new values apply to deliveries from now on. */
   setOptions(options: GroupOptions): void {
     this.#checkLive();

@@ -262,7 +262,8 @@ export class Topic implements Timed {
   /** @internal Appends a copy of another topic's message (a dead letter) and wakes receivers. */
   appendCopy(from: MessageStore, slot: Slot): void {
     const extra = from.extra(slot);
-    this.#store(from.body(slot), from.tagOf(slot), extra, this.#scheduler.clock.now(), 0);
+    const body = from.body(slot);
+    this.#store(body, body.length, from.tagOf(slot), extra, this.#scheduler.clock.now(), 0);
     this.#wakeGroups();
   }
 
@@ -355,12 +356,13 @@ export class Topic implements Timed {
       keys !== undefined || properties !== undefined || groupKey !== undefined || delayed
         ? { keys, properties, groupKey, deliverAt: delayed ? due : 0 }
         : undefined;
-    return this.#store(body, tag, extra, now, delayed ? due : 0);
+    return this.#store(body, length, tag, extra, now, delayed ? due : 0);
   }
 
   /** Stores a validated message and hands it to every group; answers its sequence number. */
   #store(
     body: string | Uint8Array,
+    length: number,
     tag: string | undefined,
     extra: MessageExtra | undefined,
     now: number,
@@ -368,7 +370,6 @@ export class Topic implements Timed {
   ): number {
     const seq = ++this.#seq;
     this.#sent++;
-    const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
     const journal = this.#env.journal;
     let chunk: number;
     let offset: number;

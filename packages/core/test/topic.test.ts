@@ -94,10 +94,14 @@ describe('topics and consumer groups', () => {
     const other = topic.createGroup('o');
     await topic.send({ body: 'x' });
     await other.ack((await other.receive())[0]!.receiptHandle);
+    // g holds the message inflight, so its next receiver parks.
+    expect(await group.receive()).toHaveLength(1);
     const parked = group.receive({ wait: 1000 });
+    expect(group.stats().waiting).toBe(1);
     topic.deleteGroup('o');
+    expect(topic.stats().messages).toBe(1);
     topic.deleteGroup('g');
-    await expect(parked).resolves.toHaveLength(1);
+    await expect(parked).rejects.toMatchObject({ code: ErrorCode.GroupNotExist });
     expect(topic.stats().messages).toBe(0);
     expect(() => topic.group('g')).toThrow(expect.objectContaining({ code: ErrorCode.GroupNotExist }));
   });

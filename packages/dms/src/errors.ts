@@ -1,21 +1,11 @@
 /** @module errors — DMS wire errors: the JSON error shape, the dialect's own codes, and the map from every core code. */
 import { type ErrorCode, SluiceError } from '@sluice/core';
-import type { WireResponse } from '@sluice/http';
+import { WireFault, type WireResponse } from '@sluice/http';
 import { jsonResponse } from './json.js';
 
 /** A failure answered with DMS's JSON error body; thrown by ops and rendered once by the handler. */
-export class DmsError extends Error {
-  override readonly name = 'DmsError';
-  /** HTTP status. */
-  readonly status: number;
-  /** DMS error code, e.g. `10240401`. */
-  readonly code: string;
-
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
+export class DmsError extends WireFault {
+  override name = 'DmsError';
 }
 
 /**

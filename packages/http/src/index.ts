@@ -1,6 +1,7 @@
 /** @module @sluice/http — what the Sluice wire dialects share: adapters, limits, XML, signatures, routing. */
 
 export { TooLargeError, XmlError } from './errors.js';
+export { WireFault } from './fault.js';
 export { fetchRequestHead, toFetchResponse, toWireRequest } from './fetch.js';
 export { createDialectHandler } from './handler.js';
 export { BODY, nodeRequestHead, readNodeRequest, writeNodeResponse } from './node.js';

@@ -1,20 +1,12 @@
 /** @module fault — a protocol failure with its MNS wire code and status, thrown inside an operation and rendered once. */
+import { WireFault } from '@sluice/http';
 
 /**
  * A failure answered with the MNS `<Error>` body. Thrown by parse/validate helpers (control flow inside one request);
  * the handler turns it into the response, so it never escapes the dialect.
  */
-export class MnsFault extends Error {
-  override readonly name = 'MnsFault';
-  /** HTTP status. */
-  readonly status: number;
-  /** MNS error code (`<Code>`). */
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
+export class MnsFault extends WireFault {
+  override name = 'MnsFault';
 }
 
 /** 400 InvalidArgument in the service's wording: "The value of X should between Low and High seconds." */
