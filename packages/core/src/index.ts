@@ -17,6 +17,7 @@ export {
   type LogWarning,
   logStorage,
 } from './storage/log.js';
+export { type LogIo, nodeIo } from './storage/io.js';
 export { memoryStorage } from './storage/memory.js';
 export type { BodyStore, Journal, LogRecord, ReplaySink } from './storage/records.js';
 export { type Clock, type ClockTimer, type ManualClock, manualClock, systemClock } from './timer/clock.js';

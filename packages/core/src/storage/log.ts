@@ -25,8 +25,6 @@ import {
   accessSync,
   closeSync,
   constants,
-  fdatasync,
-  fsync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -36,7 +34,6 @@ import {
   renameSync,
   truncateSync,
   unlinkSync,
-  write,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -59,6 +56,7 @@ import {
   sealFrame,
   simpleMetaBound,
 } from './codec.js';
+import { type LogIo, nodeIo } from './io.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { type BodyStore, type Journal, type LogRecord, Rec, type ReplaySink } from './records.js';
 
@@ -74,6 +72,8 @@ export interface LogStorageOptions {
   segmentBytes?: number;
   /** Memory for message bodies read back from disk (LRU), bytes. Default 64 MiB. */
   bodyCacheBytes?: number;
+  /** File writes and syncs (default node:fs); tests wrap it to inject faults. */
+  io?: LogIo;
   /** Never compact a log smaller than this, bytes. Default 64 MiB. */
   compactMinBytes?: number;
   /** Compact when the live data is less than this share of the log. Default 0.5. */
@@ -144,6 +144,7 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
   readonly #segmentBytes: number;
   readonly #compactMinBytes: number;
   readonly #compactRatio: number;
+  readonly #io: LogIo;
   readonly #cache: LRUCache<number, Uint8Array>;
   readonly #cacheEntryLimit: number;
   /** What replay repaired, for callers who open first and listen later. */
@@ -202,6 +203,7 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
     this.#segmentBytes = positive('segmentBytes', options.segmentBytes, 64 << 20, 4096);
     this.#compactMinBytes = positive('compactMinBytes', options.compactMinBytes, 64 << 20, 0);
     this.#compactRatio = positive('compactRatio', options.compactRatio, 0.5, 0);
+    this.#io = options.io ?? nodeIo;
     const cacheBytes = positive('bodyCacheBytes', options.bodyCacheBytes, 64 << 20);
     this.#cache = new LRUCache({ maxSize: cacheBytes, sizeCalculation: (body) => body.length || 1 });
     this.#cacheEntryLimit = Math.max(1, cacheBytes >>> 4);
@@ -395,7 +397,7 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
     let used = 0;
     let written = 0;
     const writeOut = async () => {
-      if (used > 0) await writeAll(part!.fd, buffer, used, written);
+      if (used > 0) await this.#writeAll(part!, buffer, used, written);
       written += used;
       part!.size = written;
       used = 0;
@@ -431,7 +433,7 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
         used += size;
       }
       await writeOut();
-      for (const p of parts) await sync(p.fd, true);
+      for (const p of parts) await this.#io.sync(p.fd, true, p.path);
       for (const p of parts) renameSync(join(this.dir, `${p.name}.tmp`), join(this.dir, p.name));
       const manifest = `snap-${pad(base, 16)}.manifest`;
       writeFileSync(
@@ -697,7 +699,7 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
       const target = this.#appended;
       while (this.#inflight.length > 0) {
         const job = this.#inflight[0]!;
-        await writeAll(job.file.fd, job.buffer, job.length, job.position);
+        await this.#writeAll(job.file, job.buffer, job.length, job.position);
         job.file.size = Math.max(job.file.size, job.position + job.length);
         this.#dirty.add(job.file);
         this.#inflight.shift();
@@ -719,7 +721,7 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
   #syncDirtyNow(): Promise<void> {
     const files = [...this.#dirty];
     this.#dirty.clear();
-    const done = Promise.all(files.map((file) => sync(file.fd, false))).then(() => {
+    const done = Promise.all(files.map((file) => this.#io.sync(file.fd, false, file.path))).then(() => {
       if (this.#dirDirty) this.#syncDir();
     });
     // Compaction waits for this before it closes (and deletes) files: no fsync of a closed descriptor.
@@ -739,6 +741,12 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
       fsyncSync(fd);
     } finally {
       closeSync(fd);
+    }
+  }
+
+  async #writeAll(file: LogFile, buffer: Buffer, length: number, position: number): Promise<void> {
+    for (let done = 0; done < length; ) {
+      done += await this.#io.write(file.fd, buffer, done, length - done, position + done, file.path);
     }
   }
 
@@ -802,21 +810,3 @@ function newerFormat(name: string, version: number): SluiceError {
   );
 }
 
-function writeAll(fd: number, buffer: Buffer, length: number, position: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const step = (offset: number) => {
-      write(fd, buffer, offset, length - offset, position + offset, (error, n) => {
-        if (error) reject(error);
-        else if (offset + n < length) step(offset + n);
-        else resolve();
-      });
-    };
-    step(0);
-  });
-}
-
-function sync(fd: number, full: boolean): Promise<void> {
-  return new Promise((resolve, reject) => {
-    (full ? fsync : fdatasync)(fd, (error) => (error ? reject(error) : resolve()));
-  });
-}
