@@ -10,6 +10,7 @@ export { MsgEvent, MsgState } from './lifecycle/codes.js';
 export type { ResolvedGroupOptions, ResolvedTopicOptions } from './options.js';
 export { Queue, type ResolvedQueueOptions } from './queue.js';
 export type { Compaction, DurableStorage, StorageAdapter } from './storage/adapter.js';
+export { type LogIo, nodeIo } from './storage/io.js';
 export {
   LogStorage,
   type LogStorageEvents,
@@ -17,7 +18,6 @@ export {
   type LogWarning,
   logStorage,
 } from './storage/log.js';
-export { type LogIo, nodeIo } from './storage/io.js';
 export { memoryStorage } from './storage/memory.js';
 export type { BodyStore, Journal, LogRecord, ReplaySink } from './storage/records.js';
 export { type Clock, type ClockTimer, type ManualClock, manualClock, systemClock } from './timer/clock.js';

@@ -809,4 +809,3 @@ function newerFormat(name: string, version: number): SluiceError {
     `${name} has log format version ${version}, newer than this Sluice (${FORMAT_VERSION}); upgrade Sluice to open it (nothing was changed)`,
   );
 }
-
