@@ -9,7 +9,7 @@ export { Group, type GroupEvents } from './group.js';
 export { MsgEvent, MsgState } from './lifecycle/codes.js';
 export type { ResolvedGroupOptions, ResolvedTopicOptions } from './options.js';
 export { Queue, type ResolvedQueueOptions } from './queue.js';
-export type { Compaction, DurableStorage, StorageAdapter } from './storage/adapter.js';
+export type { Compaction, DurableStorage, StorageAdapter, StorageStatus } from './storage/adapter.js';
 export { type LogIo, nodeIo } from './storage/io.js';
 export {
   LogStorage,

@@ -15,6 +15,19 @@ export interface StorageAdapter {
   flush(): Promise<void>;
   /** Flushes and releases the storage. */
   close(): Promise<void>;
+  /** Whether writes succeed now, and if not why (for health checks). */
+  status(): StorageStatus;
+}
+
+/**
+ * The health of a storage. `ok`: writes succeed. `degraded`: the disk is full or failing; calls that must
+ * write are refused (some, like acks, may still be taken from a reserve) and the storage retries by itself.
+ * `failed`: the storage cannot go on (an fsync failed, so what the disk holds is unknown) until it is reopened.
+ */
+export interface StorageStatus {
+  readonly state: 'ok' | 'degraded' | 'failed';
+  /** Why it is not `ok`, for an operator: no file paths, no errno text. */
+  readonly reason?: string;
 }
 
 /** A storage that keeps the broker's state across restarts, as a log of records. */

@@ -40,7 +40,7 @@ import { join } from 'node:path';
 import { EventEmitter } from 'eventemitter3';
 import { LRUCache } from 'lru-cache';
 import { ErrorCode, SluiceError } from '../errors.js';
-import type { Compaction, DurableStorage } from './adapter.js';
+import type { Compaction, DurableStorage, StorageStatus } from './adapter.js';
 import {
   decodeMeta,
   decodeSimpleMeta,
@@ -123,6 +123,8 @@ const SNAPSHOT_PART = /^snap-(\d{16})-(\d{4})\.log$/;
 const MANIFEST = /^snap-(\d{16})\.manifest$/;
 /** Estimated bytes of records per live message beyond its body (Appended meta, a delivery, an ack). */
 const RECORD_OVERHEAD = 96;
+
+const OK: StorageStatus = Object.freeze({ state: 'ok' });
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
@@ -336,6 +338,13 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
       this.#waiters.push({ target: this.#appended, resolve, reject });
       this.#kick();
     });
+  }
+
+  /** `failed` once a write or fsync failed (nothing later is trusted), else `ok`. */
+  status(): StorageStatus {
+    return this.#failure === undefined
+      ? OK
+      : { state: 'failed', reason: 'a write to the data directory failed' };
   }
 
   /** True when the live data is a small share of a large log. */

@@ -1,7 +1,8 @@
 /** @module storage/memory — storage that keeps nothing: the fastest, for tests and caches. */
-import type { StorageAdapter } from './adapter.js';
+import type { StorageAdapter, StorageStatus } from './adapter.js';
 
 const resolved = Promise.resolve();
+const OK: StorageStatus = Object.freeze({ state: 'ok' });
 
 /**
  * Nothing persisted: everything lives in the broker's memory and is gone when the process ends.
@@ -14,5 +15,6 @@ export function memoryStorage(): StorageAdapter {
     open: () => resolved,
     flush: () => resolved,
     close: () => resolved,
+    status: () => OK,
   };
 }
