@@ -1,4 +1,4 @@
-/** @module test/wheel — TimerWheel: exact firing times at every scale, ordering, mutation in callbacks, growth, model check */
+/** @module test/wheel — TimerWheel: firing times at every scale, order, mutation in callbacks, growth, rewind, models */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type TimerId, TimerWheel } from '../src/timer/wheel.js';
@@ -460,6 +460,308 @@ describe('TimerWheel against a naive model', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('TimerWheel.rewind', () => {
+  it('fires a deadline set after a backward step at its own time, not once the clock catches up', () => {
+    const wheel = new TimerWheel({ now: T0 });
+    wheel.advance(T0 + 10_000, () => {});
+    wheel.rewind(T0);
+    expect(wheel.now).toBe(T0);
+    const id = wheel.add(T0 + 100);
+    // A lower bound while the entry sits in a coarser bucket, never the old time T0 + 10,000.
+    expect(wheel.nextDue()).toBeGreaterThanOrEqual(T0);
+    expect(wheel.nextDue()).toBeLessThanOrEqual(T0 + 100);
+    const fired: TimerId[] = [];
+    expect(wheel.advance(T0 + 99, (x) => fired.push(x))).toBe(0);
+    expect(wheel.nextDue()).toBe(T0 + 100);
+    expect(wheel.advance(T0 + 100, (x) => fired.push(x))).toBe(1);
+    expect(fired).toEqual([id]);
+  });
+
+  it.each([1, 63, 64, 4096, 30_000, DAY, 2 ** 36 + 5])(
+    'keeps ids, payloads and exact dues of every scale across a %d ms step back',
+    (back) => {
+      const wheel = new TimerWheel({ now: T0, payloadWidth: 2 });
+      wheel.advance(T0 + 777, () => {});
+      const start = wheel.now;
+      const dues = new Map<number, number>();
+      // 2^36 - 500 sits in overflow, and back in the top level after a step back of less than 777 ms.
+      for (const delta of [...SCALES, 0.5, 17.25, 2 ** 36 - 500]) {
+        const id = wheel.add(start + delta);
+        wheel.payload[id * 2] = dues.size;
+        wheel.payload[id * 2 + 1] = 0xffffffff - dues.size;
+        dues.set(id, start + delta);
+      }
+      const to = start - back;
+      wheel.rewind(to);
+      expect(wheel.size).toBe(dues.size);
+      [...dues].forEach(([id, due], i) => {
+        expect(wheel.dueOf(id as TimerId)).toBe(due);
+        expect([wheel.payload[id * 2], wheel.payload[id * 2 + 1]]).toEqual([i, 0xffffffff - i]);
+      });
+      // Nothing is due at `to`: every entry fires exactly at ceil(due), measured in the rewound time.
+      expect(wheel.advance(to, () => {})).toBe(0);
+      const fired = runToEnd(wheel);
+      expect(fired).toHaveLength(dues.size);
+      for (const f of fired) expect(f.at).toBe(Math.ceil(dues.get(f.id)!));
+      expect(new Set(fired.map((f) => f.id)).size).toBe(dues.size);
+    },
+  );
+
+  it('re-origins below the constructor time: entries before the old origin fire at their own tick', () => {
+    const wheel = new TimerWheel({ now: T0 });
+    const far = wheel.add(T0 + YEAR);
+    wheel.rewind(T0 - 5 * DAY);
+    const before = wheel.add(T0 - 3 * DAY);
+    const early = wheel.add(T0 - 5 * DAY - 1);
+    expect(wheel.nextDue()).toBe(T0 - 5 * DAY);
+    const fired = runToEnd(wheel);
+    expect(fired).toEqual([
+      { id: early, at: T0 - 5 * DAY },
+      { id: before, at: T0 - 3 * DAY },
+      { id: far, at: T0 + YEAR },
+    ]);
+  });
+
+  it('fires entries due by the new time on the next advance, and holds back those due after it', () => {
+    const wheel = new TimerWheel({ now: T0 });
+    wheel.advance(T0 + 1000, () => {});
+    const overdue = wheel.add(T0 + 10); // already due at T0 + 1000: sits in the current bucket
+    const stillDue = wheel.add(T0 + 400);
+    const notYet = wheel.add(T0 + 600);
+    wheel.rewind(T0 + 500);
+    expect(wheel.nextDue()).toBe(T0 + 500);
+    const fired: TimerId[] = [];
+    expect(wheel.advance(T0 + 500, (x) => fired.push(x))).toBe(2);
+    expect(fired).toEqual([overdue, stillDue]);
+    expect(wheel.advance(T0 + 599.9, () => {})).toBe(0);
+    expect(wheel.nextDue()).toBe(T0 + 600);
+    expect(wheel.advance(T0 + 600, (x) => fired.push(x))).toBe(1);
+    expect(fired).toEqual([overdue, stillDue, notYet]);
+  });
+
+  it('keeps the old firing order among entries that share a tick, and queues later adds behind them', () => {
+    const wheel = new TimerWheel({ now: T0 });
+    const due = T0 + 2 * DAY + 5;
+    const same = [wheel.add(due), wheel.add(due - 0.5), wheel.add(due)];
+    wheel.advance(T0 + 300, () => {});
+    // Due at T0 + 300 when added, in this order (not due order): both are due again after the rewind.
+    const x = wheel.add(T0 + 50);
+    const y = wheel.add(T0 + 40);
+    wheel.rewind(T0 + 60);
+    const late = wheel.add(due);
+    const now = wheel.add(T0 + 60);
+    const fired: TimerId[] = [];
+    expect(wheel.advance(T0 + 60, (id) => fired.push(id))).toBe(3);
+    expect(fired).toEqual([x, y, now]);
+    expect(wheel.advance(due, (id) => fired.push(id))).toBe(4);
+    expect(fired.slice(3)).toEqual([...same, late]);
+  });
+
+  it('splits entries that shared the current tick when their dues fall after the new time', () => {
+    const wheel = new TimerWheel({ now: T0 });
+    wheel.advance(T0 + 100, () => {});
+    const a = wheel.add(T0 + 50);
+    const b = wheel.add(T0 + 40);
+    wheel.rewind(T0 + 45);
+    expect(runToEnd(wheel)).toEqual([
+      { id: b, at: T0 + 45 },
+      { id: a, at: T0 + 50 },
+    ]);
+  });
+
+  it('is a no-op forward or at the same time, moves within a tick without re-placing, and validates', () => {
+    const wheel = new TimerWheel({ now: T0 + 0.75 });
+    const id = wheel.add(T0 + 3);
+    wheel.rewind(T0 + 0.75);
+    wheel.rewind(T0 + 9);
+    expect(wheel.now).toBe(T0 + 0.75);
+    wheel.rewind(T0 + 0.25);
+    expect(wheel.now).toBe(T0 + 0.25);
+    expect(wheel.nextDue()).toBe(T0 + 3);
+    expect(() => wheel.rewind(Number.NaN)).toThrow(RangeError);
+    expect(() => wheel.rewind(Number.NEGATIVE_INFINITY)).toThrow(RangeError);
+    expect(wheel.now).toBe(T0 + 0.25);
+    expect(wheel.advance(T0 + 3, () => {})).toBe(1);
+    expect(wheel.has(id)).toBe(false);
+    wheel.rewind(T0 - 1);
+    expect(wheel.nextDue()).toBe(Number.POSITIVE_INFINITY);
+    expect(wheel.now).toBe(T0 - 1);
+  });
+
+  it('cannot run inside an advance callback, and leaves the wheel usable', () => {
+    const wheel = new TimerWheel({ now: T0 });
+    wheel.add(T0 + 5);
+    const later = wheel.add(T0 + 50);
+    let error: unknown;
+    wheel.advance(T0 + 10, () => {
+      try {
+        wheel.rewind(T0);
+      } catch (e) {
+        error = e;
+      }
+    });
+    expect(error).toBeInstanceOf(Error);
+    expect(String(error)).toMatch(/inside advance/);
+    expect(wheel.now).toBe(T0 + 10);
+    wheel.rewind(T0);
+    expect(wheel.advance(T0 + 49, () => {})).toBe(0);
+    expect(wheel.advance(T0 + 50, () => {})).toBe(1);
+    expect(wheel.has(later)).toBe(false);
+  });
+
+  it('rewinds 200,000 entries quickly and still fires them in due order', () => {
+    const wheel = new TimerWheel({ now: T0, initialCapacity: 1 << 18 });
+    for (let i = 0; i < 200_000; i++) wheel.payload[wheel.add(T0 + DAY + i * 7)] = i;
+    wheel.advance(T0 + 3_600_000, () => {});
+    const started = performance.now();
+    wheel.rewind(T0 - DAY);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(wheel.size).toBe(200_000);
+    expect(wheel.advance(T0 + DAY - 1, () => {})).toBe(0);
+    const order: number[] = [];
+    const record = (id: TimerId) => order.push(wheel.payload[id]!);
+    // Entry i is due at T0 + DAY + 7i: exactly 1000 are due 6,999 ms after the first.
+    expect(wheel.advance(T0 + DAY + 6999, record)).toBe(1000);
+    expect(wheel.advance(T0 + DAY + 7 * 200_000, record)).toBe(199_000);
+    expect(order).toEqual(Array.from({ length: 200_000 }, (_, i) => i));
+  });
+});
+
+/** Reference entry: `serial` is unique per add (row ids are reused); `tick`, `seq`: the documented order. */
+interface RewindEntry {
+  id: TimerId;
+  due: number;
+  serial: number;
+  tick: number;
+  seq: number;
+}
+
+type RewindOp =
+  | { kind: 'add'; delta: number }
+  | { kind: 'remove'; pick: number }
+  | { kind: 'reschedule'; pick: number; delta: number }
+  | { kind: 'advance'; delta: number }
+  | { kind: 'advanceToNext' }
+  | { kind: 'rewind'; back: number };
+
+const forward = fc.oneof(
+  fc.integer({ min: 0, max: 300 }),
+  fc.integer({ min: 0, max: 2 ** 37 }),
+  fc.double({ min: 0, max: 100, noNaN: true }),
+);
+const rewindOp: fc.Arbitrary<RewindOp> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('add' as const), delta }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('reschedule' as const), pick: fc.nat(), delta }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), delta: forward }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'advanceToNext' as const }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('rewind' as const),
+      back: fc.oneof(
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 0, max: 70_000 }),
+        fc.double({ min: 0, max: 5_000, noNaN: true }),
+        fc.integer({ min: 0, max: 2 ** 38 }),
+      ),
+    }),
+  },
+);
+
+describe('TimerWheel with backward steps against a reference model', () => {
+  it('fires each entry once, in the first advance(now) with now >= ceil(due), in order', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: 0, max: 2 ** 42 }), fc.double({ min: -1e6, max: 2e12, noNaN: true })),
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(rewindOp, { maxLength: 150 }),
+        (origin, capacity, ops) => {
+          const wheel = new TimerWheel({ now: origin, initialCapacity: capacity });
+          let model: RewindEntry[] = [];
+          let time = origin;
+          let serial = 0;
+          let seq = 0;
+          const place = (id: TimerId, due: number, s: number) => {
+            wheel.payload[id] = s;
+            model.push({ id, due, serial: s, tick: Math.max(Math.ceil(due), Math.floor(time)), seq: seq++ });
+          };
+          const take = (pick: number) => model.splice(pick % model.length, 1)[0]!;
+
+          const advance = (now: number) => {
+            expect(now).toBeGreaterThanOrEqual(time);
+            time = now;
+            // The simple rule: exactly the entries with ceil(due) <= now fire, each once.
+            const due = model.filter((e) => Math.ceil(e.due) <= now);
+            // Their order: tick, then seq (FIFO; after a rewind, the order they would have fired in before).
+            due.sort((a, b) => a.tick - b.tick || a.seq - b.seq);
+            const fired: number[] = [];
+            const count = wheel.advance(now, (id) => {
+              expect(wheel.has(id)).toBe(false);
+              fired.push(wheel.payload[id]!);
+            });
+            expect(fired).toEqual(due.map((e) => e.serial));
+            expect(count).toBe(due.length);
+            model = model.filter((e) => Math.ceil(e.due) > now);
+          };
+
+          for (const o of ops) {
+            if (o.kind === 'add') {
+              place(wheel.add(time + o.delta), time + o.delta, serial++);
+            } else if (o.kind === 'remove' && model.length > 0) {
+              wheel.remove(take(o.pick).id);
+            } else if (o.kind === 'reschedule' && model.length > 0) {
+              const e = take(o.pick);
+              wheel.reschedule(e.id, time + o.delta);
+              place(e.id, time + o.delta, e.serial);
+            } else if (o.kind === 'advance') {
+              advance(time + o.delta);
+            } else if (o.kind === 'advanceToNext') {
+              const next = wheel.nextDue();
+              if (model.length === 0) expect(next).toBe(Number.POSITIVE_INFINITY);
+              else {
+                expect(next).toBeGreaterThanOrEqual(Math.floor(time));
+                const first = Math.min(...model.map((e) => Math.ceil(e.due)));
+                expect(next).toBeLessThanOrEqual(Math.max(Math.floor(time), first));
+                advance(Math.max(time, next));
+              }
+            } else if (o.kind === 'rewind') {
+              const now = time - o.back;
+              wheel.rewind(now);
+              if (now < time) {
+                time = now;
+                // Every entry is placed again, in the order it would have fired before the step.
+                model.sort((a, b) => a.tick - b.tick || a.seq - b.seq);
+                for (const e of model) {
+                  e.tick = Math.max(Math.ceil(e.due), Math.floor(time));
+                  e.seq = seq++;
+                }
+              }
+            }
+            expect(wheel.now).toBe(time);
+            expect(wheel.size).toBe(model.length);
+            for (const e of model) {
+              expect(wheel.has(e.id)).toBe(true);
+              expect(wheel.dueOf(e.id)).toBe(e.due);
+              expect(wheel.payload[e.id]).toBe(e.serial);
+            }
+          }
+          // Drain by nextDue(): every remaining entry fires, each exactly at its tick.
+          for (let guard = 0; model.length > 0; guard++) {
+            expect(guard).toBeLessThan(10_000);
+            const next = Math.max(time, wheel.nextDue());
+            const first = Math.min(...model.map((e) => Math.ceil(e.due)));
+            expect(next).toBeLessThanOrEqual(Math.max(first, time));
+            advance(next);
+          }
+          expect(wheel.nextDue()).toBe(Number.POSITIVE_INFINITY);
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 });

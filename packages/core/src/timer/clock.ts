@@ -37,6 +37,20 @@ export const systemClock: Clock = {
 export interface ManualClock extends Clock {
   /** Move time forward by `ms`, running every timer that falls due, in due order, synchronously. */
   advance(ms: number): void;
+  /**
+   * Step the wall clock to `time`, back or forward, as an NTP step would. Armed timers act like Node's,
+   * which run on a monotonic clock: each keeps the time it had left (its due moves with the step), so a
+   * step back delays nothing and a step forward fires nothing; only {@link ManualClock.advance} lets time
+   * pass. Called from a timer during `advance(ms)`, the rest of that advance runs from the new time.
+   * Throws `TypeError` unless `time` is a finite number.
+   * @example
+   * const clock = manualClock(10_000);
+   * clock.setTimer(() => console.log('fired at', clock.now()), 1_000);
+   * clock.set(4_000); // the wall clock steps back 6 s; nothing fires
+   * clock.advance(999); // nothing yet: the timer still has 1 ms to go
+   * clock.advance(1); // logs "fired at 5000"
+   */
+  set(time: number): void;
   /** Timers armed and not yet fired or cleared. */
   readonly pending: number;
 }
@@ -57,6 +71,8 @@ interface ManualTimer {
 export function manualClock(startMs = 1_700_000_000_000): ManualClock {
   let now = startMs;
   let seq = 0;
+  // Sum of every set() step, so an advance() that a timer's set() interrupts moves its end by the step too.
+  let stepped = 0;
   // Few timers (one per broker plus parked polls): a sorted array is simplest and fast enough.
   const timers: ManualTimer[] = [];
   const clock: ManualClock = {
@@ -76,8 +92,10 @@ export function manualClock(startMs = 1_700_000_000_000): ManualClock {
     },
     advance(ms) {
       if (!(ms >= 0)) throw new TypeError('advance(ms) needs ms >= 0');
-      const target = now + ms;
+      const end = now + ms;
+      const steppedBefore = stepped;
       for (;;) {
+        const target = end + (stepped - steppedBefore);
         const first = timers[0];
         if (first === undefined || first.due > target) break;
         timers.shift();
@@ -86,7 +104,17 @@ export function manualClock(startMs = 1_700_000_000_000): ManualClock {
         first.fn = undefined;
         fn?.();
       }
-      now = target;
+      now = end + (stepped - steppedBefore);
+    },
+    set(time) {
+      if (typeof time !== 'number' || !Number.isFinite(time)) {
+        throw new TypeError(`set(time) needs a finite number, got ${String(time)}`);
+      }
+      const step = time - now;
+      // A uniform shift keeps the array sorted.
+      for (const timer of timers) timer.due += step;
+      stepped += step;
+      now = time;
     },
     get pending() {
       return timers.length;

@@ -47,6 +47,14 @@
  * Firing order is tick order; within a tick it is insertion order (cascading appends, so FIFO survives).
  * Entries are unlinked and freed before their callback runs, so a callback may add, remove or reschedule
  * anything, and entries it adds that are already due fire in the same `advance`.
+ *
+ * `advance()` never moves time back, so a wall clock that steps back (an NTP step, a test) must be reported
+ * with `rewind(now)`; otherwise every deadline set after the step waits for the clock to catch up. Buckets
+ * are only meaningful relative to T, so a rewind empties them all into one chain (each ring in order),
+ * re-origins at `floor(now)` as the constructor does, and places each entry again from its exact `due`.
+ * Entries of one tick always share a ring, and entries of different ticks can only come due together again
+ * if they shared T's bucket, so ties keep the order in which they would have fired. Ids and payloads stay,
+ * and it costs O(entries + buckets) without allocating: a rare event does not need more.
  */
 import { nextCapacity } from '../capacity.js';
 
@@ -129,8 +137,8 @@ export class TimerWheel {
   /** Occupancy: two words per level, then one for the overflow bucket (bit 0). */
   readonly #bits = new Uint32Array(2 * LEVELS + 1);
 
-  /** Absolute ms of tick 0. */
-  readonly #origin: number;
+  /** Absolute ms of tick 0: `floor` of the constructor's `now`, moved only by `rewind()`. */
+  #origin: number;
   /** Latest `now` seen, exact. */
   #time: number;
   /** Current tick T: every tick before it has fired; its own bucket fires on the next advance. */
@@ -172,7 +180,7 @@ export class TimerWheel {
     return this.#end - SENTINELS;
   }
 
-  /** The wheel's time: the latest `now` given to the constructor or to `advance()`. */
+  /** The wheel's time: the latest `now` given to the constructor or `advance()`, or by a `rewind()`. */
   get now(): number {
     return this.#time;
   }
@@ -250,10 +258,10 @@ export class TimerWheel {
   }
 
   /**
-   * Moves the wheel's time to `now` (never backwards) and fires, in tick order and FIFO within a tick, every
-   * entry whose tick `ceil(due)` is <= `floor(now)`, plus entries added while already due. Each entry is
-   * removed before `onExpire(id)` runs; the callback may add, remove and reschedule entries, and those due by
-   * `now` fire in this same call. Not re-entrant. Returns how many entries fired.
+   * Moves the wheel's time to `now` (never backwards: that is `rewind()`) and fires, in tick order and FIFO
+   * within a tick, every entry whose tick `ceil(due)` is <= `floor(now)`, plus entries added while already
+   * due. Each entry is removed before `onExpire(id)` runs; the callback may add, remove and reschedule
+   * entries, and those due by `now` fire in this same call. Not re-entrant. Returns how many entries fired.
    */
   advance(now: number, onExpire: (id: TimerId) => void): number {
     if (!Number.isFinite(now)) {
@@ -282,6 +290,40 @@ export class TimerWheel {
       this.#advancing = false;
     }
     return fired;
+  }
+
+  /**
+   * The wall clock stepped back to `now`: the wheel's time becomes `now`, and every live entry keeps its
+   * id, payload and exact `due` and is placed as on a wheel whose time is `now`. So `advance(now)` fires
+   * the entries whose tick `ceil(due)` is <= `floor(now)`, and any other entry fires at its own tick, not
+   * a step late and not early. Entries that share a tick afterwards keep the order in which they would
+   * have fired before; entries added later go behind them. A no-op when `now` is not below the wheel's
+   * time. O(entries + buckets), no allocation. Throws `RangeError` when `now` is not finite, and `Error`
+   * inside an `onExpire` callback.
+   */
+  rewind(now: number): void {
+    if (!Number.isFinite(now)) {
+      throw new RangeError(`TimerWheel.rewind: now must be a finite number, got ${now}`);
+    }
+    if (this.#advancing) {
+      throw new Error('TimerWheel.rewind cannot run inside advance (called from an onExpire callback)');
+    }
+    if (!(now < this.#time)) return;
+    const sameTick = Math.floor(now) === Math.floor(this.#time);
+    this.#time = now;
+    // Same tick T: every entry already sits where it belongs.
+    if (sameTick) return;
+    let id = this.#detachAll();
+    // Re-origin as the constructor does: `now` may lie before the old origin, and ticks must stay >= 0.
+    const origin = Math.floor(now);
+    this.#origin = origin;
+    this.#setTick(0);
+    const next = this.#next;
+    while (id !== NONE) {
+      const following = next[id]!;
+      this.#place(id, Math.ceil(this.#due[id]!) - origin);
+      id = following;
+    }
   }
 
   /** Drops every entry (no callbacks) and keeps the time and the capacity. O(capacity). */
@@ -364,6 +406,40 @@ export class TimerWheel {
       this.#place(id, Math.ceil(this.#due[id]!) - origin);
       id = following;
     }
+  }
+
+  /**
+   * Empties every bucket into one chain through `next`, ending in NONE; returns its first entry (or NONE).
+   * Each ring keeps its order, and that is all FIFO needs: entries of one tick always share a bucket, and
+   * entries of different ticks can only come due together after a rewind if they shared the current bucket.
+   */
+  #detachAll(): number {
+    const into = this.#cursor[0]!;
+    for (let bucket = 0; bucket < SENTINELS; bucket++) if (bucket !== into) this.#splice(bucket, into);
+    this.#bits.fill(0);
+    const next = this.#next;
+    const first = next[into]!;
+    if (first === into) return NONE;
+    next[this.#prev[into]!] = NONE;
+    next[into] = into;
+    this.#prev[into] = into;
+    return first;
+  }
+
+  /** Moves the entries of bucket `from`, in order, to the end of bucket `to` (occupancy bits untouched). */
+  #splice(from: number, to: number): void {
+    const next = this.#next;
+    const prev = this.#prev;
+    const first = next[from]!;
+    if (first === from) return;
+    const last = prev[from]!;
+    const tail = prev[to]!;
+    next[tail] = first;
+    prev[first] = tail;
+    next[last] = to;
+    prev[to] = last;
+    next[from] = from;
+    prev[from] = from;
   }
 
   /** Appends entry `id` due at tick `tick` to the bucket that holds that tick relative to T. */
