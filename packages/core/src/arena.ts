@@ -35,7 +35,7 @@ export class BodyArena implements BodyStore {
       chunk = this.#chunks[id]!;
       this.lastOffset = 0;
     } else {
-      if (this.#used + length > CHUNK_BYTES) {
+      if (this.#current < 0 || this.#used + length > CHUNK_BYTES) {
         const old = this.#current;
         this.#current = this.#newChunk(CHUNK_BYTES);
         if (old >= 0 && this.#live[old] === 0) this.#drop(old);

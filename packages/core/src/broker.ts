@@ -5,15 +5,21 @@ import { EventEmitter } from 'eventemitter3';
 import { BodyArena } from './arena.js';
 import type { BrokerEnv } from './env.js';
 import { ErrorCode, invalidArgument, SluiceError } from './errors.js';
+import type { Group } from './group.js';
 import type { MessageStore, Slot } from './message-store.js';
 import { resolveGroupOptions, resolveTopicOptions, sameOptions, splitQueueOptions } from './options.js';
 import { QUEUE_GROUP, Queue } from './queue.js';
+import { replayInto } from './recovery/replay.js';
+import { captureState, type StateCapture, snapshotRecords } from './recovery/snapshot.js';
 import { Scheduler } from './scheduler.js';
-import { type DurableStorage, isDurable, type StorageAdapter } from './storage/adapter.js';
+import {
+  type DurableStorage,
+  isDurable,
+  type StorageAdapter,
+  type StorageStatus,
+} from './storage/adapter.js';
 import { memoryStorage } from './storage/memory.js';
-import { type BodyStore, type Journal, Rec } from './storage/records.js';
-import { replayInto } from './storage/replay.js';
-import { type SnapshotItem, snapshotOf } from './storage/snapshot.js';
+import { type BodyStore, type Journal, Need, Rec } from './storage/records.js';
 import { type Clock, systemClock } from './timer/clock.js';
 import { checkName, Topic } from './topic.js';
 import type { Message, QueueOptions, TopicOptions } from './types.js';
@@ -38,6 +44,11 @@ export interface BrokerEvents {
   deadLetter: (message: Message, source: EventSource) => void;
   /** A message expired in a group (retention). */
   expired: (message: Message, source: EventSource) => void;
+  /**
+   * Something went wrong that no call could be told about: a listener threw, a dead letter could not be
+   * moved, a background compaction failed. The broker's state is intact; this is for the operator's log.
+   */
+  error: (error: Error) => void;
 }
 
 /**
@@ -61,8 +72,9 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
   readonly #topics = new Map<string, Topic>();
   readonly #queues = new Map<string, Queue>();
   #closed = false;
+  #closing: Promise<void> | undefined;
   #nextJournalId = 1;
-  #compacting: Promise<void> | undefined;
+  #compaction: { readonly done: Promise<void>; readonly abort: AbortController } | undefined;
 
   /** @internal Use {@link createBroker}. */
   constructor(options: BrokerOptions = {}) {
@@ -70,7 +82,9 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
     this.clock = options.clock ?? systemClock;
     this.storage = options.storage ?? memoryStorage();
     // The scheduler iterates the live topics each time it fires.
-    this.scheduler = new Scheduler(this.clock, { [Symbol.iterator]: () => this.#topics.values() });
+    this.scheduler = new Scheduler(this.clock, { [Symbol.iterator]: () => this.#topics.values() }, (error) =>
+      this.#report(error),
+    );
   }
 
   // ---------------------------------------------------------------- queues
@@ -83,15 +97,15 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
     this.#checkOpen();
     checkName('queue', name);
     const [topicOptions, groupOptions] = splitQueueOptions(options);
-    if (groupOptions.deadLetterQueue === name)
-      throw invalidArgument('deadLetterQueue', 'cannot be the queue itself');
+    const topicResolved = resolveTopicOptions(topicOptions);
+    const groupResolved = resolveGroupOptions(groupOptions);
     const existing = this.#topics.get(name);
     if (existing !== undefined) {
       const queue = this.#queues.get(name);
       if (
         queue !== undefined &&
-        sameOptions(resolveTopicOptions(topicOptions), existing.options) &&
-        sameOptions(resolveGroupOptions(groupOptions), queue.group.options)
+        sameOptions(topicResolved, existing.options) &&
+        sameOptions(groupResolved, queue.group.options)
       ) {
         return queue;
       }
@@ -99,11 +113,19 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
         queue: name,
       });
     }
-    // Validate both before anything is created (or written).
-    resolveGroupOptions(groupOptions);
+    this.checkDeadLetterQueue(groupResolved.deadLetterQueue, name);
+    this.#checkWritable();
+    return this.#newQueue(name, topicOptions, groupOptions);
+  }
+
+  #newQueue(
+    name: string,
+    topicOptions: TopicOptions | undefined,
+    groupOptions: QueueOptions | undefined,
+  ): Queue {
     const topic = new Topic(name, 'queue', topicOptions, this);
-    const queue = new Queue(topic, topic.createGroup(QUEUE_GROUP, groupOptions));
     this.#topics.set(name, topic);
+    const queue = new Queue(topic, topic.createGroup(QUEUE_GROUP, groupOptions));
     this.#queues.set(name, queue);
     return queue;
   }
@@ -130,6 +152,7 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
   /** Deletes a queue and its messages; parked receivers are rejected with `QueueNotExist`. */
   deleteQueue(name: string): void {
     this.queue(name);
+    this.#checkWritable();
     this.#queues.delete(name);
     this.#remove(
       name,
@@ -154,6 +177,7 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
         topic: name,
       });
     }
+    this.#checkWritable();
     const topic = new Topic(name, 'topic', options, this);
     this.#topics.set(name, topic);
     return topic;
@@ -184,6 +208,7 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
   /** Deletes a topic, its groups and messages; parked receivers are rejected with `TopicNotExist`. */
   deleteTopic(name: string): void {
     this.topic(name);
+    this.#checkWritable();
     this.#remove(
       name,
       new SluiceError(ErrorCode.TopicNotExist, `topic ${name} was deleted`, { topic: name }),
@@ -197,51 +222,67 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
     return this.storage.flush();
   }
 
+  /** Whether the storage takes writes now; see {@link StorageStatus}. */
+  status(): StorageStatus {
+    return this.storage.status();
+  }
+
   /**
    * Rewrites a durable log as a snapshot of the live state (no-op in memory). Runs in the background
-   * on its own when most of the log is dead; call it to force one.
+   * on its own when most of the log is dead; call it to force one. Resolves once the snapshot is
+   * committed and the files it replaces are deleted.
    */
   compact(): Promise<void> {
     const storage = this.storage;
     if (!isDurable(storage) || this.#closed) return Promise.resolve();
-    this.#compacting ??= this.#compact(storage).finally(() => {
-      this.#compacting = undefined;
-    });
-    return this.#compacting;
+    if (this.#compaction === undefined) {
+      const abort = new AbortController();
+      const done = this.#compact(storage, abort.signal).finally(() => {
+        this.#compaction = undefined;
+      });
+      this.#compaction = { done, abort };
+    }
+    return this.#compaction.done;
   }
 
-  async #compact(storage: DurableStorage): Promise<void> {
-    // Remember which message each snapshot body belongs to, to point the message at its new place.
-    const topics: Topic[] = [];
-    const slots: number[] = [];
-    const seqs: number[] = [];
-    const live = this.#topics;
-    async function* tracked(): AsyncGenerator<SnapshotItem> {
-      for await (const item of snapshotOf(live)) {
-        if (item[3] !== undefined) {
-          topics.push(item[2]!);
-          slots.push(item[3]);
-          seqs.push(item[0][2] as number);
-        }
-        yield item;
+  async #compact(storage: DurableStorage, signal: AbortSignal): Promise<void> {
+    let capture: StateCapture = [];
+    const bodies = storage.journal.bodies;
+    const { chunks, offsets, release } = await storage.compact(() => {
+      capture = captureState(this.#topics.values());
+      return snapshotRecords(capture, bodies);
+    }, signal);
+    // Committed. When closing, the files it replaces are left to the next open, which deletes them.
+    if (signal.aborted) return;
+    // Point each message still live at its body's new place, then drop the old files.
+    let k = 0;
+    for (const t of capture) {
+      const live = this.#topics.get(t.topic.name) === t.topic;
+      for (let i = 0; i < t.count; i++, k++) {
+        if (live) t.topic.store.relocate(t.slots[i]!, t.seq[i]!, chunks[k]!, offsets[k]!);
       }
-    }
-    const { chunks, offsets, release } = await storage.compact(tracked);
-    for (let i = 0; i < topics.length; i++) {
-      const topic = topics[i]!;
-      if (live.get(topic.name) === topic) topic.store.relocate(slots[i]!, seqs[i]!, chunks[i]!, offsets[i]!);
     }
     await release();
   }
 
-  /** Stops timers, answers parked receivers with `[]`, and closes storage. Later calls throw `BrokerClosed`. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.scheduler.close();
-    for (const topic of this.#topics.values()) topic.destroy(undefined);
-    await this.#compacting?.catch(() => {});
-    await this.storage.close();
+  /**
+   * Closes the broker: stops taking calls, cancels a compaction in progress (or lets it finish if it has
+   * committed), stops the timers, answers parked receivers with `[]`, flushes and closes storage. Later
+   * calls throw `BrokerClosed`. The state stays as it was, so what storage holds is what it had.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#closed = true;
+      const compaction = this.#compaction;
+      if (compaction !== undefined) {
+        compaction.abort.abort(new SluiceError(ErrorCode.BrokerClosed, 'the broker is closing'));
+        await compaction.done.catch(() => {});
+      }
+      this.scheduler.close();
+      for (const topic of this.#topics.values()) topic.close();
+      await this.storage.close();
+    })();
+    return this.#closing;
   }
 
   // ---------------------------------------------------------------- for topics and groups (BrokerEnv)
@@ -250,10 +291,15 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
   settle<T>(value: T): Promise<T> {
     if (this.journal === undefined) return Promise.resolve(value);
     const storage = this.storage;
-    if (isDurable(storage) && this.#compacting === undefined && storage.wantsCompaction()) {
-      this.compact().catch(() => {});
+    if (this.#compaction === undefined && isDurable(storage) && storage.wantsCompaction()) {
+      this.compact().catch((error: unknown) => this.#report(error));
     }
     return storage.flush().then(() => value);
+  }
+
+  /** @internal */
+  refusal(need: Need): Error | undefined {
+    return this.journal?.refusal(need);
   }
 
   /** @internal */
@@ -271,10 +317,52 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
     return isDurable(this.storage) ? this.storage.journal.bodies : new BodyArena();
   }
 
+  /** @internal */
+  checkDeadLetterQueue(name: string | undefined, ownQueue: string | undefined): void {
+    if (name === undefined) return;
+    if (name === ownQueue) throw invalidArgument('deadLetterQueue', 'cannot be the queue itself');
+    if (this.#topics.get(name)?.kind === 'topic') {
+      throw invalidArgument('deadLetterQueue', `must name a queue, and ${name} is a topic`);
+    }
+  }
+
+  /** @internal */
+  canDeadLetter(name: string, topic: string, group: string): boolean {
+    if (this.#topics.get(name)?.kind !== 'topic') return true;
+    this.#report(
+      new SluiceError(
+        ErrorCode.InvalidArgument,
+        `dead letters of ${topic}${group === QUEUE_GROUP ? '' : `/${group}`} stay where they are: their dead-letter queue ${name} is now a topic`,
+        { topic, group, deadLetterQueue: name },
+      ),
+    );
+    return false;
+  }
+
   /** @internal Appends a dead letter to its queue, creating the queue if needed. */
   deadLetter(queueName: string, store: MessageStore, slot: Slot): void {
-    const queue = this.#queues.get(queueName) ?? this.createQueue(queueName);
-    queue.topic.appendCopy(store, slot);
+    try {
+      const queue = this.#queues.get(queueName) ?? this.#newQueue(queueName, undefined, undefined);
+      queue.topic.appendCopy(store, slot);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  /** @internal */
+  notify(group: Group, event: 'deadLetter' | 'expired', message: Message): void {
+    this.guard(() => group.emit(event, message));
+    this.guard(() => this.emit(event, message, { topic: group.topic.name, group: group.name }));
+  }
+
+  /** @internal */
+  guard<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (error) {
+      this.#report(error);
+      return undefined;
+    }
   }
 
   /** @internal Replays a durable storage's records, then starts writing to it. */
@@ -284,6 +372,18 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
     await storage.replay(replayInto(this, this.#topics, this.#queues));
     for (const topic of this.#topics.values()) topic.endReplay();
     this.journal = storage.journal;
+    // What fell due while the broker was down (retention, deadlines) happens before anyone can call.
+    this.scheduler.runDue();
+    if (storage.wantsCompaction()) this.compact().catch((error: unknown) => this.#report(error));
+  }
+
+  #report(error: unknown): void {
+    const reported = error instanceof Error ? error : new Error(String(error));
+    try {
+      this.emit('error', reported);
+    } catch {
+      // an error listener that throws has nowhere left to report to
+    }
   }
 
   #remove(name: string, reason: SluiceError): void {
@@ -295,6 +395,12 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
 
   #checkOpen(): void {
     if (this.#closed) throw new SluiceError(ErrorCode.BrokerClosed, 'the broker is closed');
+  }
+
+  /** Throws when the storage cannot take a change now (before the change is made). */
+  #checkWritable(): void {
+    const refusal = this.refusal(Need.Record);
+    if (refusal !== undefined) throw refusal;
   }
 }
 

@@ -20,10 +20,16 @@ import { ABSENT, Flag, Fx, MsgEvent, MsgState, REJECTED, rowOf } from './lifecyc
 import { transitionTable } from './lifecycle/compile.js';
 import { grow, type MessageStore, NONE, type Slot } from './message-store.js';
 import { DeliveredMessage } from './message-view.js';
-import { MAX_DURATION, optionsRecord, type ResolvedGroupOptions, resolveGroupOptions } from './options.js';
+import {
+  groupOptionsOf,
+  MAX_DURATION,
+  optionsRecord,
+  type ResolvedGroupOptions,
+  resolveGroupOptions,
+} from './options.js';
 import { decoded, decodeHandle, encodeHandle, randomWord } from './receipt.js';
 import type { Scheduler } from './scheduler.js';
-import { Rec } from './storage/records.js';
+import { Need, Rec } from './storage/records.js';
 import { type TimerId, TimerWheel } from './timer/wheel.js';
 import type { Topic } from './topic.js';
 import type {
@@ -62,12 +68,38 @@ const EMPTY: Delivery[] = [];
 
 /** A recorded delivery being replayed. */
 export interface Restore {
+  /** -1: keep the current one (a visibility change carries no counts). */
   receiveCount: number;
-  firstReceivedAt: number;
+  /** ms after publishedAt + 1 of the first receive (0: never; -1: keep the current one). */
+  firstReceived: number;
   visibleAt: number;
   version: number;
   nonceA: number;
   nonceB: number;
+}
+
+/** The identity and counters of a group read back from its log. */
+export interface RestoredGroup {
+  readonly journalId: number;
+  readonly uid: number;
+  readonly createdAt: number;
+  readonly modifiedAt: number;
+  readonly acked: number;
+  readonly deadLettered: number;
+  readonly expired: number;
+}
+
+/** A group's state at one instant, for a snapshot (see `Group.capture`). */
+export interface GroupCapture extends RestoredGroup {
+  readonly group: Group;
+  readonly name: string;
+  readonly options: Record<string, unknown>;
+  /** Per captured message: the state (ABSENT when the group never held it), receive count, first receive. */
+  readonly state: Uint8Array;
+  readonly receiveCount: Uint32Array;
+  readonly firstReceived: Uint32Array;
+  /** Inflight deliveries: (index, visibleAt, version, nonceA, nonceB) per delivery. */
+  readonly inflight: readonly number[];
 }
 
 /** One ordering key's queue of visible messages (ordered groups only). */
@@ -119,7 +151,7 @@ export class Group extends EventEmitter<GroupEvents> {
 
   #capacity: number;
   #state: Uint8Array;
-  #receiveCount: Uint16Array;
+  #receiveCount: Uint32Array;
   /** ms after publishedAt + 1 of the first receive; 0 = never received. */
   #firstReceived: Uint32Array;
   #next: Uint32Array;
@@ -151,13 +183,13 @@ export class Group extends EventEmitter<GroupEvents> {
   /** Set while replaying a recorded delivery: the values `armVisibility` restores. */
   #restoring: Restore | undefined = undefined;
 
-  /** @internal Created by `Topic.createGroup`. */
+  /** @internal Created by `Topic.createGroup` (or restored from the log, with the recorded identity). */
   constructor(
     host: Topic,
     name: string,
     options: GroupOptions | undefined,
     env: BrokerEnv,
-    restored?: { journalId: number; uid: number; createdAt: number },
+    restored?: RestoredGroup,
   ) {
     super();
     this.name = name;
@@ -169,11 +201,17 @@ export class Group extends EventEmitter<GroupEvents> {
     this.#tagFilter = this.#options.tags && new Set(this.#options.tags);
     this.uid = restored?.uid ?? randomWord();
     this.journalId = restored?.journalId ?? env.nextJournalId();
-    this.createdAt = this.#modifiedAt = restored?.createdAt ?? env.scheduler.clock.now();
+    this.createdAt = this.#modifiedAt = restored?.createdAt ?? env.scheduler.now();
+    if (restored !== undefined) {
+      this.#modifiedAt = restored.modifiedAt;
+      this.#acked = restored.acked;
+      this.#deadLettered = restored.deadLettered;
+      this.#expiredCount = restored.expired;
+    }
     const n = host.store.capacity;
     this.#capacity = n;
     this.#state = new Uint8Array(n).fill(ABSENT);
-    this.#receiveCount = new Uint16Array(n);
+    this.#receiveCount = new Uint32Array(n);
     this.#firstReceived = new Uint32Array(n);
     this.#next = new Uint32Array(n);
     this.#prev = new Uint32Array(n);
@@ -198,19 +236,22 @@ export class Group extends EventEmitter<GroupEvents> {
   /** Changes options (not `ordered` or `tags`); new values apply to deliveries from now on. */
   setOptions(options: GroupOptions): void {
     this.#checkLive();
-    this.#options = resolveGroupOptions(options, this.#options);
-    this.#modifiedAt = this.#scheduler.clock.now();
-    this.#env.journal?.record([
-      Rec.GroupOptions,
-      this.journalId,
-      optionsRecord(this.#options),
-      this.#modifiedAt,
-    ]);
+    const resolved = resolveGroupOptions(options, this.#options);
+    this.#env.checkDeadLetterQueue(
+      resolved.deadLetterQueue,
+      this.#host.kind === 'queue' ? this.#host.name : undefined,
+    );
+    const refusal = this.#env.refusal(Need.Record);
+    if (refusal !== undefined) throw refusal;
+    this.#options = resolved;
+    this.#modifiedAt = this.#scheduler.now();
+    this.#env.journal?.record([Rec.GroupOptions, this.journalId, optionsRecord(resolved), this.#modifiedAt]);
   }
 
-  /** @internal Replay: options as recorded. */
-  restoreOptions(options: GroupOptions, modifiedAt: number): void {
-    this.#options = resolveGroupOptions(options, this.#options);
+  /** @internal Replay: options as recorded (complete; a format-1 record only has the fields it set). */
+  restoreOptions(options: Record<string, unknown>, modifiedAt: number, complete: boolean): void {
+    this.#options = resolveGroupOptions(groupOptionsOf(options), complete ? undefined : this.#options);
+    this.#tagFilter = this.#options.tags && new Set(this.#options.tags);
     this.#modifiedAt = modifiedAt;
   }
 
@@ -240,8 +281,10 @@ export class Group extends EventEmitter<GroupEvents> {
       const signal = options?.signal;
       if (signal?.aborted) return Promise.resolve([]);
       if (this.#hasReady()) {
+        const refusal = this.#env.refusal(Need.Record);
+        if (refusal !== undefined) throw refusal;
         const out: Delivery[] = [];
-        this.#take(max, vt, this.#scheduler.clock.now(), out);
+        this.#take(max, vt, this.#scheduler.now(), out);
         if (out.length > 0) return this.#env.settle(out);
       }
       if (wait === 0) return Promise.resolve(EMPTY.slice());
@@ -289,30 +332,48 @@ export class Group extends EventEmitter<GroupEvents> {
 
   /** Acknowledges a delivery: the message is done for this group. Rejects with a handle error code otherwise. */
   ack(handle: string): Promise<void> {
-    const failure = this.#settle(handle, MsgEvent.Ack, this.#scheduler.clock.now());
-    if (failure !== undefined) return Promise.reject(this.#handleError(failure));
-    this.#writeBatches();
-    return this.#env.settle(undefined);
+    try {
+      this.#checkWritable();
+      const failure = this.#settle(handle, MsgEvent.Ack, this.#scheduler.now());
+      if (failure !== undefined) return Promise.reject(this.#handleError(failure));
+      this.#writeBatches();
+      this.wake();
+      return this.#env.settle(undefined);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Acknowledges many deliveries; one result per handle, in order. Good handles are acked whatever the others. */
   ackBatch(handles: readonly string[]): Promise<AckResult[]> {
-    if (!Array.isArray(handles))
-      return Promise.reject(invalidArgument('handles', 'must be an array of strings'));
-    const results: AckResult[] = new Array(handles.length);
-    const now = this.#scheduler.clock.now();
-    for (let i = 0; i < handles.length; i++) {
-      const failure = this.#settle(handles[i]!, MsgEvent.Ack, now);
-      results[i] = failure === undefined ? OK : ACK_FAILURES[failure];
+    try {
+      if (!Array.isArray(handles)) throw invalidArgument('handles', 'must be an array of strings');
+      this.#checkWritable();
+      const results: AckResult[] = new Array(handles.length);
+      const now = this.#scheduler.now();
+      for (let i = 0; i < handles.length; i++) {
+        const failure = this.#settle(handles[i]!, MsgEvent.Ack, now);
+        results[i] = failure === undefined ? OK : ACK_FAILURES[failure];
+      }
+      this.#writeBatches();
+      this.wake();
+      return this.#env.settle(results);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    this.#writeBatches();
-    return this.#env.settle(results);
   }
 
   /** Ends a delivery without an ack: the message is visible again now (or dead-lettered if exhausted). */
   nack(handle: string): Promise<void> {
-    const failure = this.#settle(handle, MsgEvent.Nack, this.#scheduler.clock.now());
-    return failure === undefined ? this.#env.settle(undefined) : Promise.reject(this.#handleError(failure));
+    try {
+      this.#checkWritable();
+      const failure = this.#settle(handle, MsgEvent.Nack, this.#scheduler.now());
+      if (failure !== undefined) return Promise.reject(this.#handleError(failure));
+      this.wake();
+      return this.#env.settle(undefined);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -320,36 +381,43 @@ export class Group extends EventEmitter<GroupEvents> {
    * `ms = 0` makes the message visible again at once (the new handle then stops working at once too).
    */
   changeVisibility(handle: string, ms: number): Promise<VisibilityChange> {
-    if (typeof ms !== 'number' || !(ms >= 0) || ms > MAX_DURATION) {
-      return Promise.reject(
-        invalidArgument('visibilityTimeout', `must be a number of ms in 0..${MAX_DURATION}`),
-      );
+    try {
+      if (typeof ms !== 'number' || !(ms >= 0) || ms > MAX_DURATION) {
+        throw invalidArgument('visibilityTimeout', `must be a number of ms in 0..${MAX_DURATION}`);
+      }
+      this.#checkWritable();
+      const now = this.#scheduler.now();
+      const failure = this.#check(handle, now);
+      if (failure !== undefined) return Promise.reject(this.#handleError(failure));
+      const slot = decoded.slot;
+      this.#now = now;
+      this.#visibilityTimeout = ms;
+      this.#apply(slot, MsgEvent.ChangeVisibility, 0);
+      const id = this.#next[slot]! as TimerId;
+      const visibleAt = this.#wheel.dueOf(id);
+      const receiptHandle = this.#handleOf(slot, id);
+      if (ms === 0) {
+        // Visible now: end the delivery here rather than on the next tick of the wheel.
+        this.#wheel.remove(id);
+        this.#apply(slot, MsgEvent.Timeout, this.#flags(slot));
+        this.wake();
+      }
+      return this.#env.settle({ receiptHandle, visibleAt });
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const now = this.#scheduler.clock.now();
-    const failure = this.#check(handle, now);
-    if (failure !== undefined) return Promise.reject(this.#handleError(failure));
-    const slot = decoded.slot;
-    this.#now = now;
-    this.#visibilityTimeout = ms;
-    this.#apply(slot, MsgEvent.ChangeVisibility, 0);
-    const id = this.#next[slot]! as TimerId;
-    const visibleAt = this.#wheel.dueOf(id);
-    const receiptHandle = this.#handleOf(slot, id);
-    if (ms === 0) {
-      // Visible now: end the delivery here rather than on the next tick of the wheel.
-      this.#wheel.remove(id);
-      this.#apply(slot, MsgEvent.Timeout, this.#flags(slot));
-      if (this.#waitersHead !== undefined) this.#drainWaiters();
-    }
-    return this.#env.settle({ receiptHandle, visibleAt });
   }
 
   // ---------------------------------------------------------------- called by the topic
 
+  /** @internal True when the group's tag filter lets a message with `tag` in. */
+  wants(tag: string | undefined): boolean {
+    return this.#tagFilter === undefined || this.#tagFilter.has(tag ?? '');
+  }
+
   /** @internal A message was added to the topic: hold it if the tag filter lets it in. */
-  accept(slot: Slot, tagId: number, deliverAt: number, now: number): boolean {
-    if (this.#tagFilter !== undefined && !this.#tagFilter.has(this.#store.tagNames[tagId] ?? ''))
-      return false;
+  accept(slot: Slot, tag: string | undefined, deliverAt: number, now: number): boolean {
+    if (!this.wants(tag)) return false;
     if (slot >= this.#capacity) this.#grow(this.#store.capacity);
     this.#receiveCount[slot] = 0;
     this.#firstReceived[slot] = 0;
@@ -382,12 +450,18 @@ export class Group extends EventEmitter<GroupEvents> {
     return this.#wheel.size === 0 ? Number.POSITIVE_INFINITY : this.#wheel.nextDue();
   }
 
-  /** @internal Runs every deadline due at `now`. */
+  /** @internal Runs every deadline due at `now`, then hands what became visible to parked receivers. */
   tick(now: number): void {
-    if (this.#wheel.size === 0) return;
-    this.#now = now;
-    this.#wheel.advance(now, this.#onTimer);
-    if (this.#waitersHead !== undefined) this.#drainWaiters();
+    if (this.#wheel.size > 0) {
+      this.#now = now;
+      this.#wheel.advance(now, this.#onTimer);
+    }
+    this.wake();
+  }
+
+  /** @internal The wall clock stepped back to `now`: deadlines keep their times (see `TimerWheel.rewind`). */
+  rewind(now: number): void {
+    this.#wheel.rewind(now);
   }
 
   /** @internal The topic's columns grew. */
@@ -396,7 +470,7 @@ export class Group extends EventEmitter<GroupEvents> {
   }
 
   /** @internal The group is being deleted (or its topic): let go of every message and release parked receivers. */
-  destroy(reason: SluiceError | undefined): void {
+  destroy(reason: SluiceError): void {
     for (let s = this.#store.head; s !== NONE; ) {
       const next = this.#store.retentionNext[s]!; // read first: unref may free `s`
       if (this.holds(s)) {
@@ -406,10 +480,19 @@ export class Group extends EventEmitter<GroupEvents> {
       s = next;
     }
     this.#wheel.clear();
-    this.#deleted = reason ?? new SluiceError(ErrorCode.BrokerClosed, 'the broker is closed');
+    this.#end(reason, false);
+  }
+
+  /** @internal The broker is closing: parked receivers get `[]`, later calls `BrokerClosed`; state stays as it is. */
+  close(): void {
+    this.#end(new SluiceError(ErrorCode.BrokerClosed, 'the broker is closed'), true);
+  }
+
+  #end(reason: SluiceError, closing: boolean): void {
+    this.#deleted = reason;
     for (let w = this.#waitersHead; w !== undefined; w = w.next) {
       this.#unpark(w);
-      if (reason === undefined) w.resolve([]);
+      if (closing) w.resolve([]);
       else w.reject(reason);
     }
     this.#waitersHead = this.#waitersTail = undefined;
@@ -427,7 +510,7 @@ export class Group extends EventEmitter<GroupEvents> {
 
   /** @internal Replay of a `Delivered` or `VisibilityChanged` record: the delivery exactly as recorded. */
   restoreDelivery(slot: Slot, restore: Restore): void {
-    if (!this.holds(slot)) return; // the group finished it later in the log (or before the snapshot)
+    if (!this.holds(slot)) return; // the group finished it later in the log
     this.#restoring = restore;
     try {
       const state = this.#state[slot]!;
@@ -444,7 +527,6 @@ export class Group extends EventEmitter<GroupEvents> {
   /** @internal Replay of an `Acked` record. */
   restoreAck(slot: Slot): void {
     if (this.#state[slot] === MsgState.Inflight) this.#apply(slot, MsgEvent.Ack, 0);
-    else this.restoreRelease(slot);
   }
 
   /** @internal Replay of a `Returned` record: the delivery ended, to `state` (active or deadLetter). */
@@ -454,8 +536,19 @@ export class Group extends EventEmitter<GroupEvents> {
     this.#apply(slot, MsgEvent.Nack, state === MsgState.DeadLetter ? Flag.Exhausted : 0);
   }
 
-  /** @internal Replay of a `Released` record (snapshots): the group had finished this message. */
+  /**
+   * @internal Replay of a `Released` record (snapshots): the group had finished this message before the
+   * snapshot (its counters, restored with the group, already count it).
+   */
   restoreRelease(slot: Slot): void {
+    if (!this.holds(slot)) return;
+    this.forget(slot);
+    this.#state[slot] = MsgState.Acked;
+    this.#host.unref(slot);
+  }
+
+  /** @internal Lets go of `slot` without counting it anywhere (replay found it stale); the caller frees it. */
+  forget(slot: Slot): void {
     if (!this.holds(slot)) return;
     const state = this.#state[slot]!;
     if (state === MsgState.Active) this.#unlink(slot);
@@ -464,44 +557,51 @@ export class Group extends EventEmitter<GroupEvents> {
       if (state === MsgState.Inflight && this.#options.ordered) this.#keyReleased(slot);
     }
     this.#count(state, -1);
-    this.#acked++;
-    this.#state[slot] = MsgState.Acked;
-    this.#host.unref(slot);
+    this.#state[slot] = ABSENT;
   }
 
-  /** @internal For snapshots: the records that rebuild this group's view of `slot` (after its `Appended`). */
-  snapshotOf(slot: Slot, out: unknown[][]): void {
-    const group = this.journalId;
-    const seq = this.#store.seq[slot]!;
-    if (!this.holds(slot)) {
-      out.push([Rec.Released, group, seq]);
-      return;
+  /**
+   * @internal For snapshots: copies this group's view of the messages in `slots` (the first `n`), at this
+   * instant. Inflight deliveries go to `inflight` as (index, visibleAt, version, nonceA, nonceB).
+   */
+  capture(slots: Uint32Array, n: number): GroupCapture {
+    const state = new Uint8Array(n);
+    const receiveCount = new Uint32Array(n);
+    const firstReceived = new Uint32Array(n);
+    const inflight: number[] = [];
+    const p = this.#wheel.payload;
+    for (let i = 0; i < n; i++) {
+      const slot = slots[i]!;
+      if (slot >= this.#capacity) {
+        state[i] = ABSENT;
+        continue;
+      }
+      const st = this.#state[slot]!;
+      state[i] = st;
+      receiveCount[i] = this.#receiveCount[slot]!;
+      firstReceived[i] = this.#firstReceived[slot]!;
+      if (st === MsgState.Inflight) {
+        const id = this.#next[slot]! as TimerId;
+        const at = id * PAYLOAD;
+        inflight.push(i, this.#wheel.dueOf(id), p[at + 1]!, p[at + 2]!, p[at + 3]!);
+      }
     }
-    const count = this.#receiveCount[slot]!;
-    const state = this.#state[slot]!;
-    if (count === 0 && state !== MsgState.Inflight) return;
-    const first = this.#firstReceived[slot]!;
-    const firstReceivedAt = first === 0 ? 0 : this.#store.publishedAt[slot]! + first - 1;
-    if (state === MsgState.Inflight) {
-      const id = this.#next[slot]! as TimerId;
-      const p = this.#wheel.payload;
-      const at = id * PAYLOAD;
-      out.push([
-        Rec.Delivered,
-        group,
-        seq,
-        count,
-        firstReceivedAt,
-        this.#wheel.dueOf(id),
-        p[at + 1],
-        p[at + 2],
-        p[at + 3],
-      ]);
-    } else {
-      // Visible again after earlier deliveries: replay one delivery and its return, to keep the counts.
-      out.push([Rec.Delivered, group, seq, count, firstReceivedAt, 0, 0, 0, 0]);
-      out.push([Rec.Returned, group, seq, MsgState.Active]);
-    }
+    return {
+      group: this,
+      journalId: this.journalId,
+      name: this.name,
+      options: optionsRecord(this.#options),
+      uid: this.uid,
+      createdAt: this.createdAt,
+      modifiedAt: this.#modifiedAt,
+      acked: this.#acked,
+      deadLettered: this.#deadLettered,
+      expired: this.#expiredCount,
+      state,
+      receiveCount,
+      firstReceived,
+      inflight,
+    };
   }
 
   // ---------------------------------------------------------------- the machine
@@ -513,12 +613,19 @@ export class Group extends EventEmitter<GroupEvents> {
     else if (state === MsgState.Inflight) this.#apply(slot, MsgEvent.Timeout, this.#flags(slot));
   };
 
+  /**
+   * The guard flags of a delivery ending unacked. A message whose dead-letter queue cannot take it now (a
+   * topic took that name) is not exhausted: it stays in this group, and the broker reports an `error`,
+   * rather than be dropped when the user asked for it to be kept.
+   */
   #flags(slot: Slot): number {
     const max = this.#options.maxReceiveCount;
-    let flags = 0;
-    if (max > 0 && this.#receiveCount[slot]! >= max) flags |= Flag.Exhausted;
-    if (this.#options.deadLetterQueue !== undefined) flags |= Flag.HasDeadLetterQueue;
-    return flags;
+    if (max === 0 || this.#receiveCount[slot]! < max) return 0;
+    const dlq = this.#options.deadLetterQueue;
+    if (dlq === undefined) return Flag.Exhausted;
+    return this.#env.canDeadLetter(dlq, this.#host.name, this.name)
+      ? Flag.Exhausted | Flag.HasDeadLetterQueue
+      : 0;
   }
 
   /** Steps `slot` through the lifecycle table and performs the effects it names. */
@@ -531,14 +638,15 @@ export class Group extends EventEmitter<GroupEvents> {
     let version = 0;
     if (fx & Fx.disarm) {
       const id = this.#next[slot]! as TimerId;
-      version = (this.#wheel.payload[id * PAYLOAD + 1]! + 1) & 0xffff;
+      version = (this.#wheel.payload[id * PAYLOAD + 1]! + 1) >>> 0;
       this.#wheel.remove(id);
     }
     if (fx & Fx.dequeue) this.#unlink(slot);
     let message: Message | undefined;
     if (fx & Fx.release && to !== MsgState.Acked) {
       const name = to === MsgState.DeadLetter ? 'deadLetter' : 'expired';
-      if (this.listenerCount(name) + this.#env.listenerCount(name) > 0) message = this.#message(slot, 0);
+      if (this.listenerCount(name) + this.#env.listenerCount(name) > 0)
+        message = this.#env.guard(() => this.#message(slot, 0));
     }
     if (fx & Fx.toDeadLetter) this.#env.deadLetter(this.#options.deadLetterQueue!, this.#store, slot);
     if (fx & Fx.armVisibility) {
@@ -547,14 +655,12 @@ export class Group extends EventEmitter<GroupEvents> {
         // Replay: the recorded delivery, exactly (so its receipt handle still works).
         // A VisibilityChanged record carries no counts (-1): keep the ones the delivery set.
         if (restore.receiveCount >= 0) this.#receiveCount[slot] = restore.receiveCount;
-        if (restore.firstReceivedAt > 0) {
-          this.#firstReceived[slot] = restore.firstReceivedAt - this.#store.publishedAt[slot]! + 1;
-        }
+        if (restore.firstReceived >= 0) this.#firstReceived[slot] = restore.firstReceived;
         this.#arm(slot, restore.visibleAt, restore.version, restore.nonceA, restore.nonceB);
       } else {
         if (event === MsgEvent.Receive) {
           const count = this.#receiveCount[slot]!;
-          if (count < 0xffff) this.#receiveCount[slot] = count + 1;
+          if (count < 0xffffffff) this.#receiveCount[slot] = count + 1;
           if (this.#firstReceived[slot] === 0) {
             this.#firstReceived[slot] = Math.min(this.#now - this.#store.publishedAt[slot]! + 1, 0xffffffff);
           }
@@ -575,9 +681,7 @@ export class Group extends EventEmitter<GroupEvents> {
     if (fx & Fx.persist && this.#env.journal !== undefined) this.#persist(slot, event, to);
     if (fx & Fx.release) this.#host.unref(slot);
     if (message !== undefined) {
-      const name = to === MsgState.DeadLetter ? 'deadLetter' : 'expired';
-      this.emit(name, message);
-      this.#env.emit(name, message, { topic: this.#host.name, group: this.name });
+      this.#env.notify(this, to === MsgState.DeadLetter ? 'deadLetter' : 'expired', message);
     }
   }
 
@@ -630,14 +734,12 @@ export class Group extends EventEmitter<GroupEvents> {
         const at = id * PAYLOAD;
         const visibleAt = this.#wheel.dueOf(id);
         if (event === MsgEvent.Receive) {
-          const first = this.#firstReceived[slot]!;
-          const firstReceivedAt = first === 0 ? 0 : this.#store.publishedAt[slot]! + first - 1;
           // One record per receive call, not per message (written by #writeBatches).
           this.#deliveredRecord ??= [Rec.Delivered, group];
           this.#deliveredRecord.push(
             seq,
             this.#receiveCount[slot]!,
-            firstReceivedAt,
+            this.#firstReceived[slot]!,
             visibleAt,
             p[at + 1]!,
             p[at + 2]!,
@@ -671,8 +773,12 @@ export class Group extends EventEmitter<GroupEvents> {
 
   /** Delivers up to `max` visible messages into `out`. */
   #take(max: number, visibilityTimeout: number, now: number, out: Delivery[]): void {
-    this.#takeFrom(max, visibilityTimeout, now, out);
-    if (this.#deliveredRecord !== undefined) this.#writeBatches();
+    try {
+      this.#takeFrom(max, visibilityTimeout, now, out);
+    } finally {
+      // Also when a body could not be read: the deliveries made before it are recorded.
+      if (this.#deliveredRecord !== undefined) this.#writeBatches();
+    }
   }
 
   #takeFrom(max: number, visibilityTimeout: number, now: number, out: Delivery[]): void {
@@ -696,15 +802,17 @@ export class Group extends EventEmitter<GroupEvents> {
   }
 
   #deliver(slot: Slot): Delivery {
+    const store = this.#store;
+    // The body first: if it cannot be read (a disk fault), nothing has changed.
+    const body = store.body(slot);
     this.#apply(slot, MsgEvent.Receive, 0);
     const id = this.#next[slot]! as TimerId;
     const handle = this.#handleOf(slot, id);
-    const store = this.#store;
     const extra = store.extra(slot);
     return new DeliveredMessage(
       this.#host,
       store.seq[slot]!,
-      store.body(slot),
+      body,
       store.tagOf(slot),
       extra?.keys,
       extra?.properties,
@@ -723,7 +831,7 @@ export class Group extends EventEmitter<GroupEvents> {
     return encodeHandle(
       this.uid,
       slot,
-      this.#store.seq[slot]! % 0x100000000,
+      this.#store.seq[slot]!,
       this.#receiveCount[slot]!,
       p[at + 1]!,
       p[at + 2]!,
@@ -770,7 +878,7 @@ export class Group extends EventEmitter<GroupEvents> {
     if (
       state === ABSENT ||
       state >= MsgState.Acked ||
-      this.#store.seq[slot]! % 0x100000000 !== decoded.seqLow
+      this.#store.seq[slot]! % decoded.seqModulus !== decoded.seq
     ) {
       return 'MessageNotExist';
     }
@@ -946,11 +1054,20 @@ export class Group extends EventEmitter<GroupEvents> {
   }
 
   #drainWaiters(): void {
-    const now = this.#scheduler.clock.now();
+    // While the storage cannot take deliveries, parked receivers keep waiting (and end with []).
+    if (this.#env.refusal(Need.Record) !== undefined) return;
+    const now = this.#scheduler.now();
     while (this.#waitersHead !== undefined && this.#hasReady()) {
       const waiter = this.#waitersHead;
       const out: Delivery[] = [];
-      this.#take(waiter.max, waiter.visibilityTimeout, now, out);
+      try {
+        this.#take(waiter.max, waiter.visibilityTimeout, now, out);
+      } catch (error) {
+        // What was taken before the fault stays inflight until its deadline, like any lost answer.
+        this.#removeWaiter(waiter);
+        waiter.reject(error);
+        continue;
+      }
       if (out.length === 0) return;
       this.#removeWaiter(waiter);
       if (this.#env.journal === undefined) waiter.resolve(out);
@@ -964,14 +1081,20 @@ export class Group extends EventEmitter<GroupEvents> {
     const store = this.#store;
     let steps = 0;
     for (let s = store.head; s !== NONE && steps < 256; s = store.retentionNext[s]!, steps++) {
-      if (this.holds(s)) return Math.max(0, this.#scheduler.clock.now() - store.publishedAt[s]!);
+      if (this.holds(s)) return Math.max(0, this.#scheduler.now() - store.publishedAt[s]!);
     }
     const s = this.#readyHead;
-    return s === NONE ? 0 : Math.max(0, this.#scheduler.clock.now() - store.publishedAt[s]!);
+    return s === NONE ? 0 : Math.max(0, this.#scheduler.now() - store.publishedAt[s]!);
   }
 
   #checkLive(): void {
     if (this.#deleted !== undefined) throw this.#deleted;
+  }
+
+  /** Throws when the storage cannot take a change now (before the change is made). */
+  #checkWritable(): void {
+    const refusal = this.#env.refusal(Need.Record);
+    if (refusal !== undefined) throw refusal;
   }
 
   #grow(capacity: number): void {
@@ -980,7 +1103,7 @@ export class Group extends EventEmitter<GroupEvents> {
     const state = new Uint8Array(capacity).fill(ABSENT);
     state.set(this.#state);
     this.#state = state;
-    this.#receiveCount = grow(this.#receiveCount, new Uint16Array(capacity));
+    this.#receiveCount = grow(this.#receiveCount, new Uint32Array(capacity));
     this.#firstReceived = grow(this.#firstReceived, new Uint32Array(capacity));
     this.#next = grow(this.#next, new Uint32Array(capacity));
     this.#prev = grow(this.#prev, new Uint32Array(capacity));

@@ -9,7 +9,14 @@ export { Group, type GroupEvents } from './group.js';
 export { MsgEvent, MsgState } from './lifecycle/codes.js';
 export type { ResolvedGroupOptions, ResolvedTopicOptions } from './options.js';
 export { Queue, type ResolvedQueueOptions } from './queue.js';
-export type { Compaction, DurableStorage, StorageAdapter, StorageStatus } from './storage/adapter.js';
+export { type RepairOptions, type RepairReport, repairLog } from './recovery/repair.js';
+export type {
+  Compaction,
+  DurableStorage,
+  SnapshotItem,
+  StorageAdapter,
+  StorageStatus,
+} from './storage/adapter.js';
 export { type LogIo, nodeIo } from './storage/io.js';
 export {
   LogStorage,
@@ -19,7 +26,8 @@ export {
   logStorage,
 } from './storage/log.js';
 export { memoryStorage } from './storage/memory.js';
-export type { BodyStore, Journal, LogRecord, ReplaySink } from './storage/records.js';
+export type { BodyStore, Journal, LogRecord, Need, ReplaySink } from './storage/records.js';
+export type { Damage } from './storage/scan.js';
 export { type Clock, type ClockTimer, type ManualClock, manualClock, systemClock } from './timer/clock.js';
 export { NO_TIMER, type TimerId, TimerWheel, type TimerWheelOptions } from './timer/wheel.js';
 export { Topic, type TopicKind } from './topic.js';

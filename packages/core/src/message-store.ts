@@ -6,9 +6,12 @@
  * slots form a doubly linked list in publish order (the retention list): its head is the oldest message,
  * so retention expires from the head and a new group backfills in publish order.
  *
- * Per message: 8 publishedAt + 8 seq + 10 body position + 2 tag + 2 refs + 8 links = 38 bytes. The rare
+ * Per message: 8 publishedAt + 8 seq + 12 body position + 2 tag + 2 refs + 8 links = 40 bytes. The rare
  * fields (keys, properties, groupKey, a delay) live in a map, only for the messages that have them, flagged
  * by the top bit of the tag column.
+ *
+ * A message keeps its slot for life, and the journal records it: replay puts each message back in the slot
+ * it had (`place`), so receipt handles, which name a slot, stay valid across restarts and snapshots.
  */
 import { nextCapacity } from './capacity.js';
 import type { BodyStore } from './storage/records.js';
@@ -20,6 +23,8 @@ export const NONE = 0xffffffff;
 /** Tag column bit: the message has an entry in the extras map. */
 const HAS_EXTRA = 0x8000;
 const TAG_MASK = 0x7fff;
+/** Tag id of a message whose tag is kept in its extras: the topic has met more distinct tags than ids. */
+const TAG_IN_EXTRA = TAG_MASK;
 
 /** Rarely present fields of a message, kept in one object only when the message has any of them. */
 export interface MessageExtra {
@@ -28,6 +33,8 @@ export interface MessageExtra {
   readonly groupKey: string | undefined;
   /** When the message becomes visible, if later than publishedAt (needed for groups created before it is due). */
   readonly deliverAt: number;
+  /** The tag, when the topic has no tag id left to give it (see `tagId`). */
+  readonly tag?: string | undefined;
 }
 
 /** The column store behind a topic. Internal: groups read its columns directly. */
@@ -35,7 +42,7 @@ export class MessageStore {
   capacity: number;
   publishedAt: Float64Array;
   seq: Float64Array;
-  chunk: Uint16Array;
+  chunk: Uint32Array;
   offset: Uint32Array;
   length: Uint32Array;
   tag: Uint16Array;
@@ -57,6 +64,8 @@ export class MessageStore {
   /** Tag names by id; id 0 is "no tag". */
   readonly tagNames: (string | undefined)[] = [undefined];
   readonly #tagIds = new Map<string, number>();
+  /** While replaying a log: slots are taken as recorded, and the free list is rebuilt once at the end. */
+  #placing = false;
 
   constructor(bodies: BodyStore, initialCapacity = 1024) {
     this.bodies = bodies;
@@ -64,7 +73,7 @@ export class MessageStore {
     this.capacity = n;
     this.publishedAt = new Float64Array(n);
     this.seq = new Float64Array(n);
-    this.chunk = new Uint16Array(n);
+    this.chunk = new Uint32Array(n);
     this.offset = new Uint32Array(n);
     this.length = new Uint32Array(n);
     this.tag = new Uint16Array(n);
@@ -74,20 +83,32 @@ export class MessageStore {
     this.#chainFree(0, n);
   }
 
-  /** The id of a tag name (interned); 0 for none. */
+  /**
+   * The id of a tag name (interned); 0 for none. The first 32 766 distinct tags of a topic get ids; later
+   * ones get {@link TAG_IN_EXTRA} and are kept with their message (`add` puts them in its extras).
+   */
   tagId(tag: string | undefined): number {
     if (tag === undefined) return 0;
     let id = this.#tagIds.get(tag);
     if (id === undefined) {
       id = this.tagNames.length;
-      if (id > TAG_MASK) throw new RangeError('too many distinct tags in one topic (32 767)');
+      if (id >= TAG_IN_EXTRA) return TAG_IN_EXTRA;
       this.#tagIds.set(tag, id);
       this.tagNames.push(tag);
     }
     return id;
   }
 
-  /** Stores a message (its body already written to `bodies` at chunk/offset) at the tail of the retention list. */
+  /** The slot the next `add` will take. */
+  nextSlot(): Slot {
+    if (this.#free === NONE) this.#grow();
+    return this.#free;
+  }
+
+  /**
+   * Stores a message (its body already written to `bodies` at chunk/offset) at the tail of the retention
+   * list, in the slot {@link nextSlot} named. `tag` is the tag name when `tagId` is {@link TAG_IN_EXTRA}.
+   */
   add(
     seq: number,
     publishedAt: number,
@@ -96,10 +117,65 @@ export class MessageStore {
     length: number,
     tagId: number,
     extra: MessageExtra | undefined,
+    tag?: string,
   ): Slot {
-    if (this.#free === NONE) this.#grow();
-    const slot = this.#free;
+    const slot = this.nextSlot();
     this.#free = this.retentionNext[slot]!;
+    this.#fill(slot, seq, publishedAt, chunk, offset, length, tagId, extra, tag);
+    return slot;
+  }
+
+  /**
+   * Replay: stores a message in the slot it had when it was written. The slot must be free (see `occupant`).
+   * Until {@link endPlacing}, free slots are not tracked: the free list is rebuilt once at the end.
+   */
+  place(
+    slot: Slot,
+    seq: number,
+    publishedAt: number,
+    chunk: number,
+    offset: number,
+    length: number,
+    tagId: number,
+    extra: MessageExtra | undefined,
+    tag?: string,
+  ): void {
+    this.#placing = true;
+    if (slot >= this.capacity) this.#grow(slot + 1);
+    this.#fill(slot, seq, publishedAt, chunk, offset, length, tagId, extra, tag);
+  }
+
+  /** The seq of the message in `slot`, or 0 when the slot is free. */
+  occupant(slot: Slot): number {
+    return slot < this.capacity ? this.seq[slot]! : 0;
+  }
+
+  /** Replay is over: every slot that holds no message is free again. */
+  endPlacing(): void {
+    if (!this.#placing) return;
+    this.#placing = false;
+    this.#free = NONE;
+    for (let s = this.capacity - 1; s >= 0; s--) {
+      if (this.seq[s] === 0) {
+        this.retentionNext[s] = this.#free;
+        this.#free = s;
+      }
+    }
+  }
+
+  #fill(
+    slot: Slot,
+    seq: number,
+    publishedAt: number,
+    chunk: number,
+    offset: number,
+    length: number,
+    tagId: number,
+    extra: MessageExtra | undefined,
+    tag: string | undefined,
+  ): void {
+    if (tagId === TAG_IN_EXTRA)
+      extra = { keys: undefined, properties: undefined, groupKey: undefined, deliverAt: 0, ...extra, tag };
     this.publishedAt[slot] = publishedAt;
     this.seq[slot] = seq;
     this.chunk[slot] = chunk;
@@ -118,7 +194,6 @@ export class MessageStore {
     else this.retentionNext[this.tail] = slot;
     this.tail = slot;
     this.size++;
-    return slot;
   }
 
   /** Frees a slot: unlinks it from the retention list, releases its body, and chains it as free. */
@@ -133,9 +208,10 @@ export class MessageStore {
     this.bytes -= this.length[slot]!;
     if (this.tag[slot]! & HAS_EXTRA) this.#extras.delete(slot);
     this.seq[slot] = 0;
+    this.size--;
+    if (this.#placing) return;
     this.retentionNext[slot] = this.#free;
     this.#free = slot;
-    this.size--;
   }
 
   /** Compaction moved the body of `slot` (if it still holds message `seq`). */
@@ -152,12 +228,8 @@ export class MessageStore {
 
   /** The tag of the message in `slot`. */
   tagOf(slot: Slot): string | undefined {
-    return this.tagNames[this.tag[slot]! & TAG_MASK];
-  }
-
-  /** The tag id of the message in `slot` (without the flag bit). */
-  tagIdOf(slot: Slot): number {
-    return this.tag[slot]! & TAG_MASK;
+    const id = this.tag[slot]! & TAG_MASK;
+    return id === TAG_IN_EXTRA ? this.extra(slot)?.tag : this.tagNames[id];
   }
 
   /** A view of the body of `slot` (no copy). */
@@ -171,21 +243,22 @@ export class MessageStore {
     this.#free = from;
   }
 
-  #grow(): void {
+  #grow(atLeast = 0): void {
     const old = this.capacity;
-    const n = nextCapacity(old);
+    let n = nextCapacity(old);
+    while (n < atLeast) n = nextCapacity(n);
     if (n > 0xfffffffe) throw new RangeError('topic is full');
     this.capacity = n;
     this.publishedAt = grow(this.publishedAt, new Float64Array(n));
     this.seq = grow(this.seq, new Float64Array(n));
-    this.chunk = grow(this.chunk, new Uint16Array(n));
+    this.chunk = grow(this.chunk, new Uint32Array(n));
     this.offset = grow(this.offset, new Uint32Array(n));
     this.length = grow(this.length, new Uint32Array(n));
     this.tag = grow(this.tag, new Uint16Array(n));
     this.refs = grow(this.refs, new Uint16Array(n));
     this.retentionNext = grow(this.retentionNext, new Uint32Array(n));
     this.retentionPrev = grow(this.retentionPrev, new Uint32Array(n));
-    this.#chainFree(old, n);
+    if (!this.#placing) this.#chainFree(old, n);
   }
 }
 

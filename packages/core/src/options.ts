@@ -158,9 +158,24 @@ function sortedKeys(_key: string, value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).sort(([x], [y]) => (x < y ? -1 : 1)));
 }
 
-/** Options as a plain record for storage: unset (undefined) fields are left out. */
+/**
+ * Resolved options as a plain record for storage: every field, an unset one as null, so that replaying
+ * the record gives these options whatever came before (an option set back to unset stays unset).
+ */
 export function optionsRecord(options: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) if (value !== undefined) out[key] = value;
+  for (const [key, value] of Object.entries(options)) out[key] = value === undefined ? null : value;
   return out;
+}
+
+/** Group options from a stored record (null: unset). */
+export function groupOptionsOf(record: Record<string, unknown>): GroupOptions {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) out[key] = value === null ? undefined : value;
+  return out as GroupOptions;
+}
+
+/** Topic options from a stored record (null: unset). */
+export function topicOptionsOf(record: Record<string, unknown>): TopicOptions {
+  return groupOptionsOf(record) as TopicOptions;
 }

@@ -21,8 +21,11 @@ export interface GroupOptions {
    * message to `deadLetter` instead of back to `active`. Default: unlimited (0).
    */
   maxReceiveCount?: number;
-  /** Queue that receives a copy of each dead-lettered message (created if missing). Default: none. */
-  deadLetterQueue?: string;
+  /**
+   * Queue that receives a copy of each dead-lettered message (created if missing); it cannot be a topic, or
+   * the queue itself. Default: none; `undefined` in `setOptions` sets it back to none.
+   */
+  deadLetterQueue?: string | undefined;
   /** FIFO per `groupKey`: one key never has two messages inflight at once; send order is kept. Default false. */
   ordered?: boolean;
   /** Tag filter: the group only ever sees messages whose tag is in this list. Default: every message. */

@@ -30,7 +30,7 @@ async function open(
   options: Partial<LogStorageOptions> = {},
   clock: ManualClock | undefined = manualClock(START),
 ) {
-  const storage = logStorage({ dir, ...options });
+  const storage = logStorage({ reserveBytes: 0, ...options, dir });
   const broker = await createBroker({ storage, ...(clock && { clock }) });
   return { broker, storage, clock };
 }
@@ -168,26 +168,6 @@ describe('logStorage', () => {
     }
   });
 
-  it('reports corruption in the middle of a segment with file and offset, and replays the good records after it', async () => {
-    const dir = tempDir();
-    const first = await open(dir);
-    const queue = first.broker.createQueue('q');
-    for (const body of ['one', 'two', 'three']) await queue.send({ body });
-    await first.broker.close();
-    const name = segments(dir).at(-1)!;
-    const bytes = readFileSync(join(dir, name));
-    const at = bytes.indexOf('two');
-    bytes[at] = 'X'.charCodeAt(0);
-    writeFileSync(join(dir, name), bytes);
-    const { broker, storage } = await open(dir);
-    expect((await broker.queue('q').receive({ max: 10 })).map((d) => text(d.body))).toEqual(['one', 'three']);
-    const warning = storage.warnings.find((w) => w.kind === 'corruption')!;
-    expect(warning.file).toBe(name);
-    expect(warning.offset).toBeGreaterThan(0);
-    expect(warning.offset).toBeLessThan(at);
-    await broker.close();
-  });
-
   it('refuses a second broker on a locked directory, and a directory it cannot use', async () => {
     const dir = tempDir();
     const first = await open(dir);
@@ -203,16 +183,14 @@ describe('logStorage', () => {
     await expect(open(join(file, 'data'))).rejects.toMatchObject({ code: ErrorCode.StorageError });
   });
 
-  it('takes over the lock of an owner that is gone, and refuses a live one', async () => {
+  it('opens a directory whose LOCK names a dead pid or an unrelated live one (the OS lock decides)', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'LOCK'), '999999999');
     const { broker } = await open(dir);
     await broker.close();
     writeFileSync(join(dir, 'LOCK'), String(process.ppid));
-    await expect(open(dir)).rejects.toMatchObject({
-      message: expect.stringContaining(`pid ${process.ppid}`),
-    });
-    rmSync(join(dir, 'LOCK'));
+    const again = await open(dir);
+    await again.broker.close();
   });
 
   it('refuses a segment from a newer format version and changes nothing', async () => {

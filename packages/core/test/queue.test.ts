@@ -26,7 +26,7 @@ describe('queue basics', () => {
     expect(d!.firstReceivedAt).toBe(clock.now());
     expect(d!.publishedAt).toBe(clock.now());
     expect(d!.visibleAt).toBe(clock.now() + 30_000);
-    expect(d!.receiptHandle).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(d!.receiptHandle).toMatch(/^[A-Za-z0-9_-]{40}$/);
     expect(queue.stats()).toMatchObject({ active: 0, inflight: 1 });
     await queue.ack(d!.receiptHandle);
     expect(queue.stats()).toMatchObject({ active: 0, inflight: 0, acked: 1 });

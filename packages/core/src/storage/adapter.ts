@@ -37,16 +37,19 @@ export interface DurableStorage extends StorageAdapter {
   readonly journal: Journal;
   /** Feeds every stored record to `sink`, in order (called once, after `open`). */
   replay(sink: ReplaySink): Promise<void>;
-  /** True when enough of the log is dead that a snapshot would shrink it (checked after writes). */
+  /** True when a snapshot should replace the log now: most of it is dead, or it is in an older format. */
   wantsCompaction(): boolean;
   /**
-   * Replaces the log written so far with `snapshot` (records describing the live state), in the
-   * background: records written meanwhile land after it. Resolves when the old files are gone.
+   * Replaces the log written so far with a snapshot, in the background. At one instant it seals the
+   * segment being written and calls `capture`, which must copy the live state synchronously and answer
+   * its records; every change after that instant lands in the new segment. `signal` cancels it (until it
+   * commits). Resolves once the snapshot is committed.
    */
-  compact(
-    snapshot: () => AsyncIterable<readonly [LogRecord, Uint8Array | undefined, ...unknown[]]>,
-  ): Promise<Compaction>;
+  compact(capture: () => AsyncIterable<SnapshotItem>, signal?: AbortSignal): Promise<Compaction>;
 }
+
+/** One record of a snapshot, with the body for an `Appended` record. */
+export type SnapshotItem = readonly [LogRecord, Uint8Array | undefined];
 
 /**
  * A snapshot written and committed. The bodies of its `Appended` records now live at

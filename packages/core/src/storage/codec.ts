@@ -1,43 +1,89 @@
 /**
- * @module storage/codec — framing of log records.
+ * @module storage/codec — the bytes of a log file: its header, the frames of its records, msgpack metas.
  *
- * A file starts with a 16-byte header: the magic `SLUICELG`, the format version (u32 LE) and 4 zero
- * bytes. Then frames, each:
+ * A file starts with a 32-byte header: the magic `SLUICELG`, the format version (u32 LE), the file's kind
+ * (u32: 1 segment, 2 snapshot part), its index (f64: the segment number, or the snapshot's base segment)
+ * and its part number (u32), then 4 zero bytes. The header names the file, so a file copied or renamed
+ * into the wrong place is told apart from the one the manifest or the chain of segments expects.
  *
- *   length u32 | crc32 u32 | metaLength u32 | meta (msgpack array) | body bytes
+ * Then frames, each:
  *
- * `length` counts everything after the CRC; the CRC (zlib's CRC-32) covers the same bytes. The body is
- * raw and last, so its place in the file is known without decoding it: a message body on disk is
- * addressed as (file, offset, length) and read back with one `pread`.
+ *   crc u32 | check u32 | metaLength u32 | bodyLength u32 | meta (msgpack array) | body bytes
+ *
+ * `check` is a hash of the two lengths, so a length that is damaged is told apart from a frame that is
+ * cut short by a crash (a torn write leaves a frame whose lengths are right but whose bytes run past the
+ * end of the file). The CRC (zlib's CRC-32) covers everything after it. The body is raw and last, so its
+ * place in the file is known without decoding it: a message body on disk is addressed as (file, offset,
+ * length) and read back with one `pread`.
+ *
+ * Recovery reads frames only by walking their lengths from the header: never by searching for something
+ * that looks like a frame, which a client could have put inside a message body.
+ *
+ * Format 1 (Sluice 0.1) had a 16-byte file header and 12-byte frames (`length | crc | metaLength`); it is
+ * still read, and a directory in format 1 is rewritten in format 2 when it is opened.
  */
 import { crc32 } from 'node:zlib';
 import { Packr } from 'msgpackr';
 import type { LogRecord } from './records.js';
 
 /** Current format version, written in every file header. */
-export const FORMAT_VERSION = 1;
-/** Bytes of the file header. */
-export const FILE_HEADER_BYTES = 16;
-/** Bytes of a frame header (length, crc, metaLength). */
-export const FRAME_HEADER_BYTES = 12;
+export const FORMAT_VERSION = 2;
+/** Bytes of the file header (format 2). */
+export const FILE_HEADER_BYTES = 32;
+/** Bytes of a frame header (format 2). */
+export const FRAME_HEADER_BYTES = 16;
+/** Bytes of a format-1 file header and frame header. */
+export const V1_FILE_HEADER_BYTES = 16;
+export const V1_FRAME_HEADER_BYTES = 12;
 const MAGIC = Buffer.from('SLUICELG', 'latin1');
+
+/** What a log file holds. */
+export const FileKind = { Segment: 1, SnapshotPart: 2 } as const;
 
 // One reused Packr; records are fixed-position arrays, so no msgpack structures need saving with the log.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true });
 
-/** The file header. */
-export function fileHeader(): Buffer {
+/** A file header: format 2, with the file's kind, index and part. */
+export function fileHeader(kind: number, index: number, part: number): Buffer {
   const header = Buffer.alloc(FILE_HEADER_BYTES);
   MAGIC.copy(header, 0);
   header.writeUInt32LE(FORMAT_VERSION, 8);
+  header.writeUInt32LE(kind, 12);
+  header.writeDoubleLE(index, 16);
+  header.writeUInt32LE(part, 24);
   return header;
 }
 
-/** The format version of a file header, or -1 when it is not a Sluice log file. */
-export function headerVersion(bytes: Uint8Array): number {
-  if (bytes.length < FILE_HEADER_BYTES) return -1;
-  for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) return -1;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, FILE_HEADER_BYTES).readUInt32LE(8);
+/** A file header read back. */
+export interface FileHeader {
+  version: number;
+  kind: number;
+  index: number;
+  part: number;
+  /** Bytes of the header: where the first frame starts. */
+  bytes: number;
+}
+
+/**
+ * The header of a log file, or why it has none: `short` when the file ends before its header does (a file
+ * created just before a crash), `foreign` when the bytes are not a Sluice log header.
+ */
+export function readFileHeader(bytes: Uint8Array): FileHeader | 'short' | 'foreign' {
+  const n = Math.min(bytes.length, MAGIC.length);
+  for (let i = 0; i < n; i++) if (bytes[i] !== MAGIC[i]) return 'foreign';
+  if (bytes.length < V1_FILE_HEADER_BYTES) return 'short';
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const version = view.readUInt32LE(8);
+  if (version === 1) return { version, kind: 0, index: -1, part: -1, bytes: V1_FILE_HEADER_BYTES };
+  if (version !== FORMAT_VERSION) return { version, kind: 0, index: -1, part: -1, bytes: 0 };
+  if (bytes.length < FILE_HEADER_BYTES) return 'short';
+  return {
+    version,
+    kind: view.readUInt32LE(12),
+    index: view.readDoubleLE(16),
+    part: view.readUInt32LE(24),
+    bytes: FILE_HEADER_BYTES,
+  };
 }
 
 /** Encodes a record's fields (valid until the next call). */
@@ -50,20 +96,44 @@ export function decodeMeta(bytes: Uint8Array): LogRecord {
   return packr.unpack(bytes) as LogRecord;
 }
 
-/**
- * Writes a frame header at `at` in `buffer` for `meta` and a body of `bodyLength` bytes already in place
- * after it; computes the CRC over metaLength, meta and body.
- */
-export function sealFrame(buffer: Buffer, at: number, metaLength: number, bodyLength: number): void {
-  const length = 4 + metaLength + bodyLength;
-  buffer.writeUInt32LE(length, at);
-  buffer.writeUInt32LE(metaLength, at + 8);
-  buffer.writeUInt32LE(crc32Range(buffer, at + 8, at + 8 + length), at + 4);
+/** The check word of a frame's two lengths; never 0 for a frame, so a zeroed header is no frame. */
+function lengthCheck(metaLength: number, bodyLength: number): number {
+  return (
+    (Math.imul(metaLength ^ 0x5bd1e995, 0x9e3779b1) ^
+      Math.imul(bodyLength ^ 0x27d4eb2f, 0x85ebca77) ^
+      0x736c7563) >>>
+      0 || 1
+  );
 }
 
-/** A frame read back: where its meta and body are, or why it is not a good frame. */
+/**
+ * Writes the frame header at `at` in `buffer` for a meta of `metaLength` bytes and a body of `bodyLength`
+ * bytes already in place after it; computes the CRC over everything after the CRC field.
+ */
+export function sealFrame(buffer: Buffer, at: number, metaLength: number, bodyLength: number): void {
+  buffer.writeUInt32LE(lengthCheck(metaLength, bodyLength), at + 4);
+  buffer.writeUInt32LE(metaLength, at + 8);
+  buffer.writeUInt32LE(bodyLength, at + 12);
+  const end = at + FRAME_HEADER_BYTES + metaLength + bodyLength;
+  buffer.writeUInt32LE(crc32Range(buffer, at + 4, end), at);
+}
+
+/** What {@link readFrame} found at an offset. */
+export const Frame = {
+  /** A whole frame whose lengths and CRC check. */
+  Ok: 0,
+  /** The file ends inside the frame: its header, or the bytes its (checked) lengths promise. */
+  Cut: 1,
+  /** The frame header is all zeros (space the file system allocated but nothing was written to). */
+  Zero: 2,
+  /** The lengths do not match their check word: a damaged header. */
+  BadHeader: 3,
+  /** The lengths check but the CRC does not: damaged bytes. */
+  BadCrc: 4,
+} as const;
+
+/** Where a frame's meta and body are. */
 export interface FrameAt {
-  ok: boolean;
   /** Bytes of the whole frame (header included). */
   size: number;
   metaStart: number;
@@ -72,20 +142,50 @@ export interface FrameAt {
   bodyLength: number;
 }
 
-/** Checks the frame at `at` (length in range, CRC matches); fills `out`. */
-export function readFrame(bytes: Buffer, at: number, out: FrameAt): boolean {
-  out.ok = false;
-  if (at + FRAME_HEADER_BYTES > bytes.length) return false;
-  const length = bytes.readUInt32LE(at);
+/** Reads the frame at `at` (format 2) into `out`; answers a {@link Frame} code. */
+export function readFrame(bytes: Buffer, at: number, out: FrameAt): number {
+  const left = bytes.length - at;
+  if (left < FRAME_HEADER_BYTES) return isZero(bytes, at, bytes.length) ? Frame.Zero : Frame.Cut;
+  const check = bytes.readUInt32LE(at + 4);
   const metaLength = bytes.readUInt32LE(at + 8);
-  if (length < 4 || metaLength > length - 4 || at + 8 + length > bytes.length) return false;
-  if (crc32Range(bytes, at + 8, at + 8 + length) !== bytes.readUInt32LE(at + 4)) return false;
-  out.ok = true;
-  out.size = 8 + length;
+  const bodyLength = bytes.readUInt32LE(at + 12);
+  if (check !== lengthCheck(metaLength, bodyLength)) {
+    return check === 0 && metaLength === 0 && bodyLength === 0 && bytes.readUInt32LE(at) === 0
+      ? Frame.Zero
+      : Frame.BadHeader;
+  }
+  const size = FRAME_HEADER_BYTES + metaLength + bodyLength;
+  if (size > left) return Frame.Cut;
+  if (crc32Range(bytes, at + 4, at + size) !== bytes.readUInt32LE(at)) return Frame.BadCrc;
+  out.size = size;
   out.metaStart = at + FRAME_HEADER_BYTES;
   out.metaLength = metaLength;
   out.bodyStart = at + FRAME_HEADER_BYTES + metaLength;
+  out.bodyLength = bodyLength;
+  return Frame.Ok;
+}
+
+/** Reads a format-1 frame (`length | crc | metaLength`, the CRC over the bytes after it) at `at`. */
+export function readFrameV1(bytes: Buffer, at: number, out: FrameAt): number {
+  const left = bytes.length - at;
+  if (left < V1_FRAME_HEADER_BYTES) return isZero(bytes, at, bytes.length) ? Frame.Zero : Frame.Cut;
+  const length = bytes.readUInt32LE(at);
+  const metaLength = bytes.readUInt32LE(at + 8);
+  if (length === 0 && isZero(bytes, at, at + V1_FRAME_HEADER_BYTES)) return Frame.Zero;
+  if (length < 4 || metaLength > length - 4) return Frame.BadHeader;
+  if (8 + length > left) return Frame.Cut;
+  if (crc32Range(bytes, at + 8, at + 8 + length) !== bytes.readUInt32LE(at + 4)) return Frame.BadCrc;
+  out.size = 8 + length;
+  out.metaStart = at + V1_FRAME_HEADER_BYTES;
+  out.metaLength = metaLength;
+  out.bodyStart = at + V1_FRAME_HEADER_BYTES + metaLength;
   out.bodyLength = length - 4 - metaLength;
+  return Frame.Ok;
+}
+
+/** True when `bytes[start, end)` are all zero. */
+export function isZero(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] !== 0) return false;
   return true;
 }
 

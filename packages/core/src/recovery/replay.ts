@@ -1,17 +1,17 @@
 /**
- * @module storage/replay — rebuilds the broker's topics, groups and messages from stored records.
+ * @module recovery/replay — rebuilds the broker's topics, groups and messages from stored records.
  *
  * Replay drives the same objects and the same lifecycle table as live traffic, with the recorded values
- * (ids, sequence numbers, deadlines, nonces) in place of fresh ones and no journal attached, so nothing
- * is written while reading. Records about messages that are gone are skipped: a snapshot drops
- * finished messages, and records written while a snapshot was being taken repeat what it holds.
+ * (ids, slots, sequence numbers, deadlines, nonces) in place of fresh ones and no journal attached, so
+ * nothing is written while reading. Records about messages that are gone are skipped.
  */
 import type { BrokerEnv } from '../env.js';
+import { ErrorCode, SluiceError } from '../errors.js';
 import type { Group } from '../group.js';
+import { groupOptionsOf, topicOptionsOf } from '../options.js';
 import { QUEUE_GROUP, Queue } from '../queue.js';
+import { type LogRecord, Rec, type ReplaySink } from '../storage/records.js';
 import { Topic, type TopicKind } from '../topic.js';
-import type { GroupOptions, TopicOptions } from '../types.js';
-import { type LogRecord, Rec, type ReplaySink } from './records.js';
 
 /** What replay needs of the broker besides its registries. */
 export interface ReplayHost extends BrokerEnv {
@@ -29,14 +29,14 @@ export function replayInto(
   const groupsById = new Map<number, Group>();
   const topicOf = (record: LogRecord) => topicsById.get(record[1] as number);
   const groupOf = (record: LogRecord) => groupsById.get(record[1] as number);
-  return (record: LogRecord, chunk: number, offset: number, length: number) => {
+  return (record, chunk, offset, length, version) => {
     switch (record[0]) {
       case Rec.Appended:
         topicOf(record)?.restoreMessage(record, chunk, offset, length);
         return;
       case Rec.Delivered: {
         const group = groupOf(record);
-        group?.topic.restoreDeliveries(group, record);
+        group?.topic.restoreDeliveries(group, record, version);
         return;
       }
       case Rec.Acked: {
@@ -55,20 +55,30 @@ export function replayInto(
         topicOf(record)?.restore(Rec.Expired, record[2] as number, undefined, record);
         return;
       case Rec.TopicCreated: {
-        const [, journalId, name, kind, options, idPrefix, createdAt, lastSeq] = record as [
+        const [, journalId, name, kind, options, idPrefix, createdAt, lastSeq, modifiedAt] = record as [
           number,
           number,
           string,
           TopicKind,
-          TopicOptions,
+          Record<string, unknown>,
           string,
           number,
           number,
+          number | undefined,
         ];
         host.reserveJournalId(journalId);
-        // A snapshot and the log after it may both create it.
+        // A format-1 snapshot and the log after it may both create it.
         if (topicsById.has(journalId)) return;
-        const topic = new Topic(name, kind, options, host, { journalId, idPrefix, createdAt, lastSeq });
+        if (typeof name !== 'string' || (kind !== 'queue' && kind !== 'topic')) {
+          throw new TypeError('a topic record without a name or kind');
+        }
+        const topic = new Topic(name, kind, topicOptionsOf(options), host, {
+          journalId,
+          idPrefix,
+          createdAt,
+          modifiedAt: modifiedAt ?? createdAt,
+          lastSeq,
+        });
         topics.set(name, topic);
         topicsById.set(journalId, topic);
         return;
@@ -82,26 +92,54 @@ export function replayInto(
           topics.delete(topic.name);
           queues.delete(topic.name);
         }
-        topic.destroy(undefined);
+        topic.destroy(new SluiceError(ErrorCode.TopicNotExist, `${topic.name} was deleted`));
         return;
       }
       case Rec.TopicOptions:
-        topicOf(record)?.restoreOptions(record[2] as TopicOptions, record[3] as number);
+        topicOf(record)?.restoreOptions(
+          record[2] as Record<string, unknown>,
+          record[3] as number,
+          version > 1,
+        );
         return;
       case Rec.GroupCreated: {
-        const [, topicId, journalId, name, options, uid, createdAt] = record as [
+        const [
+          ,
+          topicId,
+          journalId,
+          name,
+          options,
+          uid,
+          createdAt,
+          modifiedAt,
+          acked,
+          deadLettered,
+          expired,
+        ] = record as [
           number,
           number,
           number,
           string,
-          GroupOptions,
+          Record<string, unknown>,
           number,
           number,
+          number | undefined,
+          number | undefined,
+          number | undefined,
+          number | undefined,
         ];
         host.reserveJournalId(journalId);
         const topic = topicsById.get(topicId);
         if (topic === undefined || groupsById.has(journalId)) return;
-        const group = topic.restoreGroup(name, options, { journalId, uid, createdAt });
+        const group = topic.restoreGroup(name, groupOptionsOf(options), {
+          journalId,
+          uid,
+          createdAt,
+          modifiedAt: modifiedAt ?? createdAt,
+          acked: acked ?? 0,
+          deadLettered: deadLettered ?? 0,
+          expired: expired ?? 0,
+        });
         groupsById.set(journalId, group);
         if (topic.kind === 'queue' && name === QUEUE_GROUP) queues.set(topic.name, new Queue(topic, group));
         return;
@@ -114,9 +152,14 @@ export function replayInto(
         return;
       }
       case Rec.GroupOptions:
-        groupOf(record)?.restoreOptions(record[2] as GroupOptions, record[3] as number);
+        groupOf(record)?.restoreOptions(
+          record[2] as Record<string, unknown>,
+          record[3] as number,
+          version > 1,
+        );
         return;
       default:
+        // The storage checked every record's tag and shape before handing it over.
         throw new RangeError(`unknown record tag ${String(record[0])}`);
     }
   };
