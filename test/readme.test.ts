@@ -1,4 +1,4 @@
-/** The embedding example in the root README runs as written (against the built packages). */
+/** The examples of the root README and the core README run as written (against the built packages). */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +21,29 @@ describe('README', () => {
         timeout: 20_000,
       });
       expect(out).toMatch(/^[0-9A-F]{32} resize 1 1$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('core README examples run and print what their comments say', () => {
+    const readme = readFileSync(join(root, 'packages/core/README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const expected = [
+      ['2', 'MessageNotExist'],
+      ['survives a restart', "{ state: 'ok' }", '[]'],
+    ];
+    expect(blocks).toHaveLength(expected.length);
+    const dir = mkdtempSync(join(root, 'packages/core/.readme-'));
+    try {
+      blocks.forEach((block, i) => {
+        writeFileSync(join(dir, `example${i}.mjs`), block);
+        const out = execFileSync(process.execPath, [join(dir, `example${i}.mjs`)], {
+          encoding: 'utf8',
+          timeout: 20_000,
+        });
+        expect(out.trim().split('\n')).toEqual(expected[i]);
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
