@@ -24,6 +24,9 @@ import { type Clock, systemClock } from './timer/clock.js';
 import { checkName, Topic } from './topic.js';
 import type { Message, QueueOptions, TopicOptions } from './types.js';
 
+/** How long background compaction waits after one failed, ms of real time (it is housekeeping, not a deadline). */
+const COMPACTION_PAUSE_MS = 30_000;
+
 /** Options of {@link createBroker}. */
 export interface BrokerOptions {
   /** Where state is kept. Default `memoryStorage()`. */
@@ -75,6 +78,8 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
   #closing: Promise<void> | undefined;
   #nextJournalId = 1;
   #compaction: { readonly done: Promise<void>; readonly abort: AbortController } | undefined;
+  /** Real time before which no background compaction starts (one just failed). */
+  #compactionPause = 0;
 
   /** @internal Use {@link createBroker}. */
   constructor(options: BrokerOptions = {}) {
@@ -291,9 +296,7 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
   settle<T>(value: T): Promise<T> {
     if (this.journal === undefined) return Promise.resolve(value);
     const storage = this.storage;
-    if (this.#compaction === undefined && isDurable(storage) && storage.wantsCompaction()) {
-      this.compact().catch((error: unknown) => this.#report(error));
-    }
+    if (this.#compaction === undefined && isDurable(storage) && storage.wantsCompaction()) this.#compactInBackground();
     return storage.flush().then(() => value);
   }
 
@@ -374,7 +377,16 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
     this.journal = storage.journal;
     // What fell due while the broker was down (retention, deadlines) happens before anyone can call.
     this.scheduler.runDue();
-    if (storage.wantsCompaction()) this.compact().catch((error: unknown) => this.#report(error));
+    if (storage.wantsCompaction()) this.#compactInBackground();
+  }
+
+  /** A compaction nobody waits for; after one fails (a full disk), none is started for a while. */
+  #compactInBackground(): void {
+    if (Date.now() < this.#compactionPause) return;
+    this.compact().catch((error: unknown) => {
+      this.#compactionPause = Date.now() + COMPACTION_PAUSE_MS;
+      this.#report(error);
+    });
   }
 
   #report(error: unknown): void {
