@@ -33,6 +33,13 @@ Options:
   --insecure              allow a non-loopback --host without access keys
   -h, --help              show this help
   -v, --version           show the version
+
+Storage tuning (config file only: "storage": {...}; each defaults to the core's value):
+  segmentBytes            seal a log segment at this size, bytes (64 MiB)
+  compactMinBytes         never compact a log smaller than this, bytes (64 MiB)
+  compactRatio            compact once live data is under this share of the log, 0..1 (0.5)
+  fsyncIntervalMs         how often --fsync interval syncs, ms (100)
+  bodyCacheBytes          memory for message bodies read back from disk, bytes (64 MiB)
 `;
 
 /** What the command line asks for. */

@@ -1,10 +1,11 @@
 /**
  * @module config-file — the `--config` JSON file: the flags' settings (camelCase) plus what to create at start.
  *
- * Keys: `host`, `port`, `dataDir` (relative to the file's directory), `memory`, `fsync`, `accessKeys` (`"ID:SECRET"`
- * strings or `{accessKeyId, accessKeySecret}`), `tokens`, `insecure`, `maxLongPolls`, `maxConnections`,
- * `maxHeaderBytes`, `keepAliveTimeout`, `requestTimeout`, `processMetrics`, and the declarations `mns`, `rocketmq`,
- * `dms` (see declare.ts). Unknown keys are refused, so a typo is not silently ignored.
+ * Keys: `host`, `port`, `dataDir` (relative to the file's directory), `memory`, `fsync`, `storage` (the log's tuning,
+ * see storage-options.ts), `accessKeys` (`"ID:SECRET"` strings or `{accessKeyId, accessKeySecret}`), `tokens`,
+ * `insecure`, `maxLongPolls`, `maxConnections`, `maxHeaderBytes`, `keepAliveTimeout`, `requestTimeout`,
+ * `processMetrics`, and the declarations `mns`, `rocketmq`, `dms` (see declare.ts). Unknown keys are refused, so a
+ * typo is not silently ignored; values are checked by `resolveServerOptions`.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -18,6 +19,7 @@ const SETTINGS = new Set([
   'dataDir',
   'memory',
   'fsync',
+  'storage',
   'accessKeys',
   'tokens',
   'insecure',

@@ -37,3 +37,4 @@ export {
   startServer,
   storageWarnings,
 } from './server.js';
+export { resolveStorageTuning, STORAGE_KEYS, type StorageTuning } from './storage-options.js';

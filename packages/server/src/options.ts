@@ -1,6 +1,7 @@
 /** @module options — the settings of `startServer` and `sluice serve`, their defaults, and their validation. */
 import { isIP } from 'node:net';
 import type { Declarations } from './declare.js';
+import { resolveStorageTuning, type StorageTuning } from './storage-options.js';
 
 /** The port `sluice serve` listens on when none is given. */
 export const DEFAULT_PORT = 9876;
@@ -32,6 +33,8 @@ export interface ServerOptions {
   memory?: boolean;
   /** When durable writes are acknowledged. Default `'always'` (after fsync). */
   fsync?: FsyncPolicy;
+  /** Tuning of the durable log: segment size, compaction, fsync interval, body cache. Ignored with `memory`. */
+  storage?: StorageTuning;
   /** Keys whose signatures every dialect checks. Without keys (and tokens), signatures are not checked. */
   accessKeys?: readonly AccessKey[];
   /** Static DMS `X-Auth-Token` values accepted. */
@@ -61,6 +64,8 @@ export interface ResolvedServerOptions {
   readonly dataDir: string;
   readonly memory: boolean;
   readonly fsync: FsyncPolicy;
+  /** Only the fields given; the core's defaults apply to the rest. */
+  readonly storage: Readonly<StorageTuning>;
   readonly accessKeys: readonly AccessKey[];
   readonly tokens: readonly string[];
   readonly insecure: boolean;
@@ -146,6 +151,7 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     dataDir,
     memory: bool('memory', options.memory),
     fsync,
+    storage: resolveStorageTuning(options.storage),
     accessKeys,
     tokens,
     insecure,

@@ -86,7 +86,7 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
   const drainTimeout = options?.drainTimeout ?? 10_000;
   const storage: StorageAdapter = resolved.memory
     ? memoryStorage()
-    : meteredLogStorage({ dir: resolvePath(resolved.dataDir), fsync: resolved.fsync });
+    : meteredLogStorage({ ...resolved.storage, dir: resolvePath(resolved.dataDir), fsync: resolved.fsync });
   let broker: Broker;
   try {
     broker = await createBroker({ storage });

@@ -48,6 +48,53 @@ describe('resolveServerOptions', () => {
   });
 });
 
+describe('storage tuning', () => {
+  it('passes the given fields through and leaves the others to the core', () => {
+    expect(resolveServerOptions().storage).toEqual({});
+    const storage = {
+      segmentBytes: 65_536,
+      compactMinBytes: 0,
+      compactRatio: 0.9,
+      fsyncIntervalMs: 5,
+      bodyCacheBytes: 1,
+    };
+    expect(resolveServerOptions({ storage }).storage).toEqual(storage);
+    expect(resolveServerOptions({ storage: { compactRatio: 1 } }).storage).toEqual({ compactRatio: 1 });
+    expect(resolveServerOptions({ storage: { segmentBytes: 4096 } }).storage).toEqual({ segmentBytes: 4096 });
+  });
+
+  it.each([
+    [[], /^storage must be an object$/],
+    ['big', /^storage must be an object$/],
+    [null, /^storage must be an object$/],
+    [{ segmentByte: 1 }, /^storage\.segmentByte is not a storage setting \(segmentBytes, /],
+    [{ segmentBytes: 4095 }, /^storage\.segmentBytes must be an integer from 4096 to /],
+    [{ segmentBytes: 65_536.5 }, /^storage\.segmentBytes must be an integer/],
+    [{ segmentBytes: '64k' }, /^storage\.segmentBytes must be an integer/],
+    [{ compactMinBytes: -1 }, /^storage\.compactMinBytes must be an integer from 0 to /],
+    [{ compactMinBytes: Number.POSITIVE_INFINITY }, /^storage\.compactMinBytes must be an integer/],
+    [{ compactRatio: 1.5 }, /^storage\.compactRatio must be a number from 0 to 1$/],
+    [{ compactRatio: -0.1 }, /^storage\.compactRatio must be a number from 0 to 1$/],
+    [{ compactRatio: Number.NaN }, /^storage\.compactRatio must be a number from 0 to 1$/],
+    [{ compactRatio: '0.5' }, /^storage\.compactRatio must be a number from 0 to 1$/],
+    [{ fsyncIntervalMs: 0 }, /^storage\.fsyncIntervalMs must be an integer from 1 to 2147483647$/],
+    [{ fsyncIntervalMs: 2 ** 31 }, /^storage\.fsyncIntervalMs must be an integer from 1 to 2147483647$/],
+    [{ bodyCacheBytes: 0 }, /^storage\.bodyCacheBytes must be an integer from 1 to /],
+  ])('refuses storage %j with a TypeError naming the field', (storage, message) => {
+    expect(() => resolveServerOptions({ storage: storage as never })).toThrow(TypeError);
+    expect(() => resolveServerOptions({ storage: storage as never })).toThrow(message);
+  });
+
+  it('comes from the config file as is, and is checked like the flags', () => {
+    const storage = { segmentBytes: 65_536, compactRatio: 0.25 };
+    expect(configOptions({ storage }, '/')).toEqual({ storage });
+    expect(resolveServerOptions(configOptions({ storage }, '/')).storage).toEqual(storage);
+    expect(() => resolveServerOptions(configOptions({ storage: { compactRatio: 2 } }, '/'))).toThrow(
+      /storage\.compactRatio must be a number from 0 to 1/,
+    );
+  });
+});
+
 describe('isLoopback', () => {
   it.each([
     ['127.0.0.1', true],
