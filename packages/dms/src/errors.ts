@@ -1,6 +1,6 @@
 /** @module errors — DMS wire errors: the JSON error shape, the dialect's own codes, and the map from every core code. */
 import { type ErrorCode, SluiceError } from '@sluice/core';
-import { WireFault, type WireResponse } from '@sluice/http';
+import { STORAGE_FAILURE_MESSAGE, WireFault, type WireResponse } from '@sluice/http';
 import { jsonResponse } from './json.js';
 
 /** A failure answered with DMS's JSON error body; thrown by ops and rendered once by the handler. */
@@ -120,6 +120,8 @@ export const DmsCode = {
   },
   HandlerNotExist: { status: 400, code: '10542209', message: 'The handler does not exist.' },
   Internal: { status: 500, code: '10250002', message: 'Internal error.' },
+  // The same code, worded for a failed write (a full disk): the client may retry, and learns nothing more.
+  StorageFailed: { status: 500, code: '10250002', message: STORAGE_FAILURE_MESSAGE },
 } as const satisfies Record<string, { status: number; code: string; message: string }>;
 
 /** One entry of {@link DmsCode}. */
@@ -148,12 +150,13 @@ export const toWire = {
   InvalidArgument: DmsCode.InvalidMessageFields,
   MessageTooLarge: DmsCode.MessageTooLarge,
   BrokerClosed: DmsCode.Internal,
-  StorageError: DmsCode.Internal,
+  StorageError: DmsCode.StorageFailed,
 } as const satisfies Record<ErrorCode, DmsCode>;
 
 /**
  * Normalizes anything thrown into a {@link DmsError}: dialect errors pass through, core errors go through
- * {@link toWire}, and anything else becomes 500 `10250002` with a generic message (never a stack).
+ * {@link toWire} (a 5xx with the fixed message of its kind, never the core's text: errno, paths), and anything else
+ * becomes 500 `10250002` with a generic message (never a stack).
  */
 export function toDmsError(error: unknown): DmsError {
   if (error instanceof DmsError) return error;

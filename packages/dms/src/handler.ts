@@ -1,9 +1,11 @@
 /** @module handler — `createDmsHandler`: the Huawei DMS queue API v1.0 over a Sluice broker. */
-import { channel } from 'node:diagnostics_channel';
-import type { Broker } from '@sluice/core';
+import { type Broker, SluiceError } from '@sluice/core';
 import {
   createDialectHandler,
   type DialectHandler,
+  ERROR_CHANNELS,
+  isStorageFailure,
+  reportInternalFailure,
   type WireHandler,
   type WireRequest,
   type WireResponse,
@@ -15,20 +17,24 @@ import { type DmsOptions, resolveOptions } from './options.js';
 import { DmsRegistry } from './registry.js';
 import { matchRoute } from './routes.js';
 
-/** Diagnostics channel that receives `{ error, request }` for every unexpected (500) failure. */
-export const DMS_ERROR_CHANNEL = 'sluice:dms:error';
-const errorChannel = channel(DMS_ERROR_CHANNEL);
+/**
+ * Diagnostics channel that receives an `InternalFailure` (`{ dialect, kind, error, request }`, see `@sluice/http`)
+ * for every failure answered with a generic 500: a storage failure, or anything unexpected.
+ */
+export const DMS_ERROR_CHANNEL = ERROR_CHANNELS.dms;
 
 const PREFIX = '/v1.0/';
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Renders any failure; unexpected ones are published on the diagnostics channel, never sent as a stack. */
+/**
+ * Renders any failure. Storage failures and unexpected errors get a fixed message (see `toDmsError`) and their details
+ * go to the diagnostics channel, never to the client.
+ */
 function fail(error: unknown, request: WireRequest): WireResponse {
-  const dms = toDmsError(error);
-  if (!(error instanceof DmsError) && dms.status >= 500 && errorChannel.hasSubscribers) {
-    errorChannel.publish({ error, request });
+  if (!(error instanceof DmsError) && (!(error instanceof SluiceError) || isStorageFailure(error))) {
+    reportInternalFailure('dms', error, request);
   }
-  return renderError(dms);
+  return renderError(toDmsError(error));
 }
 
 function dispatch(

@@ -14,10 +14,16 @@ describe('errors', () => {
       expect(mapped.code).toBe(toWire[code].code);
       expect(mapped.status).toBe(toWire[code].status);
       // 5xx never echo the core's message.
-      if (mapped.status >= 500) expect(mapped.message).toBe('Internal error.');
+      if (mapped.status >= 500) {
+        expect(mapped.message).toBe(toWire[code].message);
+        expect(mapped.message).not.toContain('core says');
+      }
     }
     expect(toDmsError(new SluiceError(ErrorCode.ReceiptHandleExpired, 'x')).code).toBe('10542209');
     expect(toDmsError(new Error('boom\n at secret.ts:1')).message).toBe('Internal error.');
+    expect(toDmsError(new SluiceError(ErrorCode.StorageError, "log write failed: ENOSPC '/d'")).message).toBe(
+      'The service failed to store the request; try again later.',
+    );
   });
 
   it('renders both JSON shapes with the DMS headers', () => {

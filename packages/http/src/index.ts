@@ -4,6 +4,13 @@ export { TooLargeError, XmlError } from './errors.js';
 export { WireFault } from './fault.js';
 export { fetchRequestHead, toFetchResponse, toWireRequest } from './fetch.js';
 export { createDialectHandler } from './handler.js';
+export {
+  ERROR_CHANNELS,
+  type InternalFailure,
+  isStorageFailure,
+  reportInternalFailure,
+  STORAGE_FAILURE_MESSAGE,
+} from './internal-failure.js';
 export { BODY, nodeRequestHead, readNodeRequest, writeNodeResponse } from './node.js';
 export {
   DEFAULT_MAX_BODY_BYTES,

@@ -1,6 +1,6 @@
 /** @module errors — every core ErrorCode mapped to its MNS status, code and message; unknown failures normalized once. */
 import { type ErrorCode, SluiceError } from '@sluice/core';
-import { XmlError } from '@sluice/http';
+import { STORAGE_FAILURE_MESSAGE, XmlError } from '@sluice/http';
 import { MnsFault, malformedXml } from './fault.js';
 
 /** The MNS answer of each core error code. Adding a core code breaks this build until it is mapped here. */
@@ -46,7 +46,7 @@ export const toWire = {
     message: 'The value of MessageBody should between 1 and MaximumMessageSize bytes.',
   },
   BrokerClosed: { status: 500, code: 'InternalError', message: 'The service is shutting down.' },
-  StorageError: { status: 500, code: 'InternalError', message: 'Internal error.' },
+  StorageError: { status: 500, code: 'InternalError', message: STORAGE_FAILURE_MESSAGE },
 } as const satisfies Record<ErrorCode, { status: number; code: string; message: string }>;
 
 /** The fault a core error code stands for. */
@@ -60,7 +60,8 @@ export const internalError = (): MnsFault => new MnsFault(500, 'InternalError', 
 
 /**
  * Turns anything thrown inside an operation into a fault: a fault stays itself, a core error is mapped by
- * {@link toWire}, an XML error is MalformedXML, and anything else is `undefined` (the caller answers 500).
+ * {@link toWire} (a 5xx with its fixed message, never the core's text), an XML error is MalformedXML, and anything
+ * else is `undefined` (the caller answers 500).
  */
 export function toFault(error: unknown): MnsFault | undefined {
   if (error instanceof MnsFault) return error;

@@ -3,6 +3,8 @@ import type { Broker } from '@sluice/core';
 import {
   createDialectHandler,
   type DialectHandler,
+  isStorageFailure,
+  reportInternalFailure,
   type WireHandler,
   type WireRequest,
   type WireResponse,
@@ -59,10 +61,14 @@ export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): D
   const resolved: ResolvedMnsOptions = resolveMnsOptions(options);
   const nextId = requestIds();
 
-  const fail = (ctx: Pick<MnsContext, 'requestId' | 'base'>, error: unknown): WireResponse => {
+  /**
+   * Renders a failure. A storage failure gets its fixed message and anything unexpected `Internal error.`; the
+   * details of both go to the `sluice:mns:error` diagnostics channel, never to the client.
+   */
+  const fail = (ids: Pick<MnsContext, 'requestId' | 'base'>, error: unknown, request: WireRequest) => {
     const fault = toFault(error);
-    if (fault === undefined) throw error;
-    return errorResponse(ctx, fault);
+    if (fault === undefined || isStorageFailure(error)) reportInternalFailure('mns', error, request);
+    return errorResponse(ids, fault ?? internalError());
   };
 
   const run = (route: Route, request: WireRequest, signal: AbortSignal, requestId: string, base: string) => {
@@ -77,7 +83,7 @@ export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): D
       subscription: route.subscription,
     };
     const out = route.op(ctx);
-    return out instanceof Promise ? out.catch((error: unknown) => fail(ctx, error)) : out;
+    return out instanceof Promise ? out.catch((error: unknown) => fail(ctx, error, request)) : out;
   };
 
   const wire: WireHandler = (request, signal) => {
@@ -96,12 +102,12 @@ export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): D
       if (auth instanceof Promise) {
         return auth.then(
           () => run(route, request, signal, requestId, base),
-          (error: unknown) => fail(ids, error),
+          (error: unknown) => fail(ids, error, request),
         );
       }
       return run(route, request, signal, requestId, base);
     } catch (error) {
-      return fail(ids, error);
+      return fail(ids, error, request);
     }
   };
 
@@ -124,7 +130,7 @@ export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): D
               `The request URL should be at most ${resolved.maxTargetLength} characters.`,
             ),
       ),
-    onError: (_error, request) =>
-      errorResponse({ requestId: nextId(), base: baseOf(request) }, internalError()),
+    // What escaped `fail` (a synchronous throw in an op): the same generic answer, the same report.
+    onError: (error, request) => fail({ requestId: nextId(), base: baseOf(request) }, error, request),
   });
 }

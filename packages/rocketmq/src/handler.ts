@@ -3,16 +3,19 @@
  *
  * A request goes: route (`/topics/{topic}/messages` only) → request-line limit → signature (when credentials are
  * configured) → Content-MD5 → the operation for its method and `trans`. Every failure is rendered here, once: an
- * expected one with its wire code, anything else as a 500 InternalError without a stack (and published on the
- * `sluice:rocketmq:error` diagnostics channel, for whoever listens).
+ * expected one with its wire code, a storage failure or anything else as a 500 InternalError with a fixed message
+ * (never the core's text, errno, paths or a stack), its details published on the `sluice:rocketmq:error`
+ * diagnostics channel for whoever listens.
  */
-import { channel } from 'node:diagnostics_channel';
 import type { Broker, Group, Topic } from '@sluice/core';
 import { SluiceError } from '@sluice/core';
 import {
   createDialectHandler,
   type DialectHandler,
+  isStorageFailure,
   type RequestHead,
+  reportInternalFailure,
+  STORAGE_FAILURE_MESSAGE,
   type WireRequest,
   type WireResponse,
 } from '@sluice/http';
@@ -39,8 +42,9 @@ export interface RocketMqHandler extends DialectHandler {
   declareConsumer(topic: string, consumer: string, options?: { ns?: string; ordered?: boolean }): Group;
 }
 
-const errors = channel('sluice:rocketmq:error');
 const ROUTE = /^\/topics\/([^/]+)\/messages$/;
+/** The message of a core `BrokerClosed` (503 ServiceUnavailable): expected while the server stops, not reported. */
+const SHUTTING_DOWN = 'The service is shutting down.';
 // Room for a 4 MiB message even when a client escapes every character as an entity, plus the envelope.
 const BODY_FACTOR = 6;
 
@@ -65,22 +69,21 @@ export function createRocketMqHandler(broker: Broker, options?: RocketMqOptions)
   };
   const { lookupSecret, maxDateSkew, maxRequestLine } = resolved;
 
-  const fail = (
-    error: unknown,
-    requestId: string,
-    headers: Readonly<Record<string, string>>,
-  ): WireResponse => {
-    if (error instanceof RocketMqError)
-      return errorResponse(error.wire, error.message, requestId, hostId(headers));
-    if (error instanceof SluiceError) {
-      return errorResponse(toWire[error.code], error.message, requestId, hostId(headers));
+  const fail = (error: unknown, requestId: string, request: WireRequest): WireResponse => {
+    const host = hostId(request.headers);
+    if (error instanceof RocketMqError) return errorResponse(error.wire, error.message, requestId, host);
+    if (error instanceof SluiceError && !isStorageFailure(error)) {
+      const wire = toWire[error.code];
+      // A core message names the field of a bad argument; a 5xx gets the service's words, never the core's.
+      if (wire.status < 500) return errorResponse(wire, error.message, requestId, host);
+      if (error.code === 'BrokerClosed') return errorResponse(wire, SHUTTING_DOWN, requestId, host);
     }
-    if (errors.hasSubscribers) errors.publish({ error });
+    const kind = reportInternalFailure('rocketmq', error, request);
     return errorResponse(
       WireCode.InternalError,
-      'The service met an internal error.',
+      kind === 'storage' ? STORAGE_FAILURE_MESSAGE : 'The service met an internal error.',
       requestId,
-      hostId(headers),
+      host,
     );
   };
 
@@ -137,7 +140,7 @@ export function createRocketMqHandler(broker: Broker, options?: RocketMqOptions)
       };
       return await dispatch(call);
     } catch (error) {
-      return fail(error, requestId, request.headers);
+      return fail(error, requestId, request);
     }
   };
 
@@ -154,7 +157,7 @@ export function createRocketMqHandler(broker: Broker, options?: RocketMqOptions)
   const handler = createDialectHandler(wire, {
     maxBodyBytes: resolved.maxMessageSize * BODY_FACTOR + 64 * 1024,
     onTooLarge: tooLarge,
-    onError: (error, request) => fail(error, nextRequestId(), request.headers),
+    onError: (error, request) => fail(error, nextRequestId(), request),
   });
 
   return {

@@ -1,6 +1,14 @@
 /** @module publish-message — PublishMessage: `POST /topics/{t}/messages`; fans out to the subscribed queues. */
 import { randomBytes } from 'node:crypto';
-import { type WireResponse, type XmlObject, xmlDocument, xmlElement, xmlText } from '@sluice/http';
+import { SluiceError } from '@sluice/core';
+import {
+  isStorageFailure,
+  type WireResponse,
+  type XmlObject,
+  xmlDocument,
+  xmlElement,
+  xmlText,
+} from '@sluice/http';
 import { MNS_NAMESPACE, QUEUE_PREFIX } from '../constants.js';
 import type { MnsContext } from '../context.js';
 import { MnsFault, outOfRange } from '../fault.js';
@@ -74,12 +82,15 @@ export async function publishMessage(ctx: MnsContext, node: XmlObject): Promise<
       body,
       time,
     });
-    // A copy the target queue refuses (e.g. over its MaximumMessageSize) is dropped, as the service drops undeliverable pushes.
+    // A copy the target queue refuses (e.g. over its MaximumMessageSize) is dropped, as the service drops
+    // undeliverable pushes. A copy that could not be stored fails the publish: answering 201 would lose it.
     sends.push(
       ctx.broker
         .queue(queueName)
         .send(tag === '' ? { body: copy } : { body: copy, tag })
-        .catch(() => undefined),
+        .catch((error: unknown) => {
+          if (!(error instanceof SluiceError) || isStorageFailure(error)) throw error;
+        }),
     );
   }
   await Promise.all(sends);
