@@ -4,6 +4,7 @@
  *
  * Exit codes: 0 after a clean shutdown (SIGINT/SIGTERM), 2 for a bad command line or config file, 1 when the data
  * directory or the port cannot be used (or the server fails). A second signal during shutdown exits at once (130).
+ * Failures the dialects answer with a generic 500 (storage, bugs) are logged on stderr with their details.
  */
 import { readFileSync } from 'node:fs';
 import { parseCommand, USAGE, UsageError } from './args.js';
@@ -45,6 +46,7 @@ async function main(argv: readonly string[]): Promise<void> {
   // Loaded only now, so help and bad flags answer without loading the broker and the dialects.
   const { startServer, StartupError, storageWarnings } = await import('./server.js');
   const { bannerLines } = await import('./banner.js');
+  const { logInternalFailures } = await import('./error-log.js');
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer(options);
@@ -54,6 +56,8 @@ async function main(argv: readonly string[]): Promise<void> {
     fail(1, (error as Error).message);
   }
   process.stdout.write(`${bannerLines(server, storageWarnings(server.broker)).join('\n')}\n`);
+  // What the dialects answered with a generic 500 (a full disk, a bug): the details go here, never to clients.
+  logInternalFailures((line) => process.stderr.write(line));
 
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -14,6 +14,7 @@ export type {
   RocketMqTopicDeclaration,
 } from './declare.js';
 export { declare } from './declare.js';
+export { type ErrorLogOptions, logInternalFailures } from './error-log.js';
 export { createSluiceHandler, type SluiceHandler, type SluiceHandlerOptions } from './handler.js';
 export { MeteredLogStorage, meteredLogStorage } from './metered-storage.js';
 export { createMetrics, dialectOf, type MetricsOptions, type ServerMetrics } from './metrics.js';
