@@ -4,7 +4,8 @@
  * Keys: `host`, `port`, `dataDir` (relative to the file's directory), `memory`, `fsync`, `storage` (the log's tuning,
  * see storage-options.ts), `accessKeys` (`"ID:SECRET"` strings or `{accessKeyId, accessKeySecret}`), `tokens`,
  * `insecure`, `maxLongPolls`, `maxConnections`, `maxHeaderBytes`, `keepAliveTimeout`, `requestTimeout`,
- * `processMetrics`, and the declarations `mns`, `rocketmq`, `dms` (see declare.ts). Unknown keys are refused, so a
+ * `processMetrics`, and the declarations `mns`, `rocketmq`, `dms` (see declare.ts); `rocketmq` also holds the
+ * dialect's `invisibility` and `orderedInvisibility` (ms, see rocketmq-settings.ts). Unknown keys are refused, so a
  * typo is not silently ignored; values are checked by `resolveServerOptions`.
  */
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { UsageError } from './args.js';
 import type { Declarations } from './declare.js';
 import { type AccessKey, parseAccessKey, type ServerOptions } from './options.js';
+import { ROCKETMQ_SETTING_KEYS } from './rocketmq-settings.js';
 
 const SETTINGS = new Set([
   'host',
@@ -64,7 +66,16 @@ export function configOptions(json: unknown, base: string, file = 'config'): Ser
   const declarations: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(json)) {
     if (key === '$schema' || key === '//') continue;
-    if (DIALECTS.has(key)) {
+    if (key === 'rocketmq' && isObject(value)) {
+      // Its settings (invisibility) sit next to its declarations (topics).
+      const settings: Record<string, unknown> = {};
+      const rest: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        ((ROCKETMQ_SETTING_KEYS as readonly string[]).includes(k) ? settings : rest)[k] = v;
+      }
+      if (Object.keys(settings).length > 0) options['rocketmq'] = settings;
+      declarations[key] = rest;
+    } else if (DIALECTS.has(key)) {
       if (!isObject(value)) fail(`"${key}" must be an object`);
       declarations[key] = value;
     } else if (SETTINGS.has(key)) {

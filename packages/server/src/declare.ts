@@ -20,7 +20,7 @@ import {
   type WireResponse,
 } from '@sluice/http';
 import { createMnsHandler } from '@sluice/mns';
-import { createRocketMqHandler } from '@sluice/rocketmq';
+import { createRocketMqHandler, type RocketMqOptions } from '@sluice/rocketmq';
 
 /** Attributes of an MNS queue or topic, by their XML element names (e.g. `VisibilityTimeout: 60`). */
 export type MnsAttributes = Readonly<Record<string, string | number | boolean>>;
@@ -169,8 +169,14 @@ async function declareMns(broker: Broker, mnsDecl: NonNullable<Declarations['mns
   }
 }
 
-function declareRocketMq(broker: Broker, decl: NonNullable<Declarations['rocketmq']>, out: Declared[]) {
-  const mq = createRocketMqHandler(broker);
+function declareRocketMq(
+  broker: Broker,
+  decl: NonNullable<Declarations['rocketmq']>,
+  options: RocketMqOptions,
+  out: Declared[],
+) {
+  // The serving handler's options: a declared consumer group gets the same invisibility as an auto-created one.
+  const mq = createRocketMqHandler(broker, options);
   for (const t of decl.topics ?? []) {
     const ns = t.instance ?? '';
     try {
@@ -238,14 +244,25 @@ async function declareDms(broker: Broker, decl: NonNullable<Declarations['dms']>
   }
 }
 
+/** The dialect options the objects are created with (those of the handler that will serve them). */
+export interface DeclareOptions {
+  readonly rocketmq?: RocketMqOptions;
+}
+
 /**
  * Creates everything `declarations` names on `broker` (see the module doc); throws an `Error` whose message names
  * the object and the service's error code when the service would refuse it.
  */
-export async function declare(broker: Broker, declarations: Declarations): Promise<Declared[]> {
+export async function declare(
+  broker: Broker,
+  declarations: Declarations,
+  options: DeclareOptions = {},
+): Promise<Declared[]> {
   const out: Declared[] = [];
   if (declarations.mns !== undefined) await declareMns(broker, declarations.mns, out);
-  if (declarations.rocketmq !== undefined) declareRocketMq(broker, declarations.rocketmq, out);
+  if (declarations.rocketmq !== undefined) {
+    declareRocketMq(broker, declarations.rocketmq, options.rocketmq ?? {}, out);
+  }
   if (declarations.dms !== undefined) await declareDms(broker, declarations.dms, out);
   return out;
 }

@@ -13,7 +13,7 @@ export type {
   MnsTopicDeclaration,
   RocketMqTopicDeclaration,
 } from './declare.js';
-export { declare } from './declare.js';
+export { type DeclareOptions, declare } from './declare.js';
 export { type ErrorLogOptions, logInternalFailures } from './error-log.js';
 export { createSluiceHandler, type SluiceHandler, type SluiceHandlerOptions } from './handler.js';
 export { MeteredLogStorage, meteredLogStorage } from './metered-storage.js';
@@ -31,6 +31,11 @@ export {
   resolveServerOptions,
   type ServerOptions,
 } from './options.js';
+export {
+  ROCKETMQ_SETTING_KEYS,
+  type RocketMqSettings,
+  resolveRocketMqSettings,
+} from './rocketmq-settings.js';
 export {
   type CloseTimings,
   type SluiceServer,

@@ -1,6 +1,7 @@
 /** @module options — the settings of `startServer` and `sluice serve`, their defaults, and their validation. */
 import { isIP } from 'node:net';
 import type { Declarations } from './declare.js';
+import { type RocketMqSettings, resolveRocketMqSettings } from './rocketmq-settings.js';
 import { resolveStorageTuning, type StorageTuning } from './storage-options.js';
 
 /** The port `sluice serve` listens on when none is given. */
@@ -53,6 +54,8 @@ export interface ServerOptions {
   requestTimeout?: number;
   /** Queues, topics and groups to create at start, in each dialect's own terms. */
   declare?: Declarations;
+  /** RocketMQ dialect settings (invisibility), for the consumer groups created from now on. */
+  rocketmq?: RocketMqSettings;
   /** Also expose the process metrics of prom-client (CPU, memory, event loop) on `/metrics`. Default true. */
   processMetrics?: boolean;
 }
@@ -75,6 +78,8 @@ export interface ResolvedServerOptions {
   readonly keepAliveTimeout: number;
   readonly requestTimeout: number;
   readonly declare: Declarations;
+  /** Only the fields given; the dialect's defaults apply to the rest. */
+  readonly rocketmq: Readonly<RocketMqSettings>;
   readonly processMetrics: boolean;
 }
 
@@ -161,6 +166,7 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     keepAliveTimeout,
     requestTimeout: int('requestTimeout', options.requestTimeout, 60_000, 1000, 2 ** 31 - 1),
     declare: options.declare ?? {},
+    rocketmq: resolveRocketMqSettings(options.rocketmq),
     processMetrics:
       options.processMetrics === undefined ? true : bool('processMetrics', options.processMetrics),
   };

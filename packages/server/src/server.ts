@@ -95,7 +95,7 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
   }
   let declared: Declared[];
   try {
-    declared = await declare(broker, resolved.declare);
+    declared = await declare(broker, resolved.declare, { rocketmq: resolved.rocketmq });
   } catch (error) {
     await broker.close().catch(() => {});
     throw new StartupError('declare', (error as Error).message, error);
@@ -107,6 +107,7 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     tokens: resolved.tokens,
     maxLongPolls: resolved.maxLongPolls,
     processMetrics: resolved.processMetrics,
+    rocketmq: resolved.rocketmq,
     ready: () => !closing,
   });
   let active = 0;

@@ -95,6 +95,40 @@ describe('storage tuning', () => {
   });
 });
 
+describe('rocketmq settings', () => {
+  it('passes invisibility and orderedInvisibility through, only when given', () => {
+    expect(resolveServerOptions().rocketmq).toEqual({});
+    expect(
+      resolveServerOptions({ rocketmq: { invisibility: 1000, orderedInvisibility: 43_200_000 } }).rocketmq,
+    ).toEqual({ invisibility: 1000, orderedInvisibility: 43_200_000 });
+  });
+
+  it.each([
+    [[], /^rocketmq must be an object$/],
+    [
+      { invisible: 1000 },
+      /^rocketmq\.invisible is not a RocketMQ setting \(invisibility, orderedInvisibility\)$/,
+    ],
+    [{ invisibility: 999 }, /^rocketmq\.invisibility must be an integer from 1000 to 43200000 \(ms\)$/],
+    [{ invisibility: 43_200_001 }, /^rocketmq\.invisibility must be an integer from 1000 to 43200000/],
+    [{ orderedInvisibility: 1500.5 }, /^rocketmq\.orderedInvisibility must be an integer/],
+    [{ orderedInvisibility: '5s' }, /^rocketmq\.orderedInvisibility must be an integer/],
+  ])('refuses rocketmq %j with a TypeError naming the field', (rocketmq, message) => {
+    expect(() => resolveServerOptions({ rocketmq: rocketmq as never })).toThrow(TypeError);
+    expect(() => resolveServerOptions({ rocketmq: rocketmq as never })).toThrow(message);
+  });
+
+  it('sit next to the topics in the config file and are split from them', () => {
+    const topics = [{ name: 't', consumers: ['GID_a'] }];
+    expect(configOptions({ rocketmq: { invisibility: 2000, topics } }, '/')).toEqual({
+      rocketmq: { invisibility: 2000 },
+      declare: { rocketmq: { topics } },
+    });
+    expect(configOptions({ rocketmq: { topics } }, '/')).toEqual({ declare: { rocketmq: { topics } } });
+    expect(() => configOptions({ rocketmq: 'x' }, '/')).toThrow(/"rocketmq" must be an object/);
+  });
+});
+
 describe('isLoopback', () => {
   it.each([
     ['127.0.0.1', true],
