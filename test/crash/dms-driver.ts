@@ -174,6 +174,7 @@ export class DmsDriver implements Driver {
         md5Ok: true,
         receiveStart: start,
         drain,
+        sample: m.raw,
       });
       // Acked even when the body is not what it should be, or the drain would meet it again and again.
       const uid = check.uid ?? `unknown-${m.handler}`;

@@ -39,6 +39,8 @@ export interface Delivered {
   readonly receiveStart: number;
   /** In the final drain. */
   readonly drain: boolean;
+  /** The start of the body as delivered, for the report. */
+  readonly sample: string;
 }
 
 /** A handle to ack, and what decides whether the server must still honour it. */
@@ -56,6 +58,10 @@ export interface AckItem {
 
 /** How close to a delivery's deadline an ack may be sent and still be judged (request transit, timer slack). */
 const DEADLINE_MARGIN_MS = 500;
+
+/** A body for the report: its length, head and tail (a body cut short or read from the wrong place shows there). */
+const show = (text: string): string =>
+  `${text.length} chars, ${JSON.stringify(text.slice(0, 60))}${text.length > 100 ? ` … ${JSON.stringify(text.slice(-40))}` : ''}`;
 
 /** The test's knowledge; see the module doc. */
 export class Ledger {
@@ -148,7 +154,7 @@ export class Ledger {
         kind: 'changed',
         group: d.group,
         uid: d.uid,
-        detail: `body fails its own checksum (id ${d.messageId ?? '-'})`,
+        detail: `body fails its own checksum (id ${d.messageId ?? '-'}): ${show(d.sample)}`,
       });
       return;
     }

@@ -110,6 +110,7 @@ export class RocketMqDriver implements Driver {
         md5Ok: element(m, 'MessageBodyMD5') === md5Upper(body),
         receiveStart: start,
         drain,
+        sample: body,
       });
       const handle = element(m, 'ReceiptHandle');
       // Acked even when the body is not what it should be, or the drain would meet it again and again.
