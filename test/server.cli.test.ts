@@ -3,104 +3,23 @@
  * builds first): ready line, healthz, metrics after traffic, a round trip with each official SDK through the one
  * port, SIGTERM and restart on the same data dir, the non-loopback refusal, bad flags and start-up failures.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import MQ from '@aliyunmq/mq-http-sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run, type Serving, serve, stop, tempDir } from './helpers/cli.js';
 import { aliCloudClient } from './helpers/mns-clients.js';
 
 const require = createRequire(import.meta.url);
 const { BasicCredentials } = require('@huaweicloud/huaweicloud-sdk-core');
 const { ClientBuilder } = require('@huaweicloud/huaweicloud-sdk-core/ClientBuilder');
 
-const CLI = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url));
 const AK = 'test-key';
 const SK = 'test-secret';
 const TOKEN = 'dms-token-1';
 const PROJECT = '0123456789abcdef0123456789abcdef';
-
-/** A CLI child process and what it printed. */
-interface Child {
-  readonly child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves with the exit code (or the signal's name). */
-  readonly exit: Promise<number | string>;
-}
-
-interface Serving extends Child {
-  readonly url: string;
-  readonly port: number;
-}
-
-/** Children of the running test, killed after it; `kept` ones (a describe's shared server) only at the end. */
-const children = new Set<ChildProcess>();
-const kept = new Set<ChildProcess>();
-const dirs: string[] = [];
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'));
-  dirs.push(dir);
-  return dir;
-}
-
-function run(args: readonly string[], cwd = tempDir(), keep = false): Child {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  (keep ? kept : children).add(child);
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => {
-    out += c;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => {
-    err += c;
-  });
-  const exit = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      kept.delete(child);
-      resolve(code ?? signal ?? -1);
-    });
-  });
-  return { child, stdout: () => out, stderr: () => err, exit };
-}
-
-/** Starts `sluice serve …` and waits for its ready line. */
-async function serve(args: readonly string[], keep = false): Promise<Serving> {
-  const c = run(['serve', ...args], undefined, keep);
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /sluice listening on (http:\/\/\S+)/.exec(c.stdout());
-      if (m !== null) {
-        clearInterval(timer);
-        resolve(m[1]!);
-      }
-    }, 20);
-    c.exit.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`sluice exited with ${code}: ${c.stderr()}`));
-    });
-  });
-  return { ...c, url, port: Number(new URL(url).port) };
-}
-
-async function stop(s: Child): Promise<number | string> {
-  s.child.kill('SIGTERM');
-  return s.exit;
-}
-
-afterEach(() => {
-  for (const child of children) child.kill('SIGKILL');
-});
-afterAll(() => {
-  for (const child of kept) child.kill('SIGKILL');
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
 
 // biome-ignore lint/suspicious/noExplicitAny: the SDKs ship no types
 type Any = any;

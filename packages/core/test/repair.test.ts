@@ -98,7 +98,7 @@ describe('repairLog', () => {
           const name = segments(dir)[0]!;
           const bytes = readFileSync(join(dir, name));
           const at = bytes.indexOf('a3:');
-          bytes[at + 10] ^= 0xff;
+          bytes[at + 10] = bytes[at + 10]! ^ 0xff;
           writeFileSync(join(dir, name), bytes);
           return name;
         },

@@ -16,8 +16,12 @@ export class UsageError extends Error {
 
 /** The `sluice` usage text. */
 export const USAGE = `Usage: sluice serve [options]
+       sluice repair [--apply] [DIR]
 
-Runs a local message broker speaking the ApsaraMQ for RocketMQ HTTP, MNS and Huawei DMS APIs on one port.
+serve: runs a local message broker speaking the ApsaraMQ for RocketMQ HTTP, MNS and Huawei DMS APIs on one port.
+repair: reads a damaged data directory (DIR, default ${DEFAULT_DATA_DIR}) as far as it can, lists the damage
+  (what a repair drops) and what is left; with --apply, rewrites the log from what it read and moves the files
+  it replaces to DIR/damaged-<time>/. A server refuses to open a damaged directory; stop it before a repair.
 
 Options:
   --host HOST             address to bind (default ${DEFAULT_HOST}; others need --access-key or --insecure)
@@ -40,13 +44,16 @@ Storage tuning (config file only: "storage": {...}; each defaults to the core's 
   compactRatio            compact once live data is under this share of the log, 0..1 (0.5)
   fsyncIntervalMs         how often --fsync interval syncs, ms (100)
   bodyCacheBytes          memory for message bodies read back from disk, bytes (64 MiB)
+  reserveBytes            disk space held back so acks and receives go on when the disk fills, bytes (16 MiB)
+  retryIntervalMs         how often writes are retried while the disk is full or failing, ms (1000)
 `;
 
 /** What the command line asks for. */
 export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
-  | { readonly kind: 'serve'; readonly options: ServerOptions; readonly config: string | undefined };
+  | { readonly kind: 'serve'; readonly options: ServerOptions; readonly config: string | undefined }
+  | { readonly kind: 'repair'; readonly dir: string; readonly apply: boolean };
 
 function integer(flag: string, text: string, min: number, max: number): number {
   const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
@@ -76,6 +83,8 @@ export function parseCommand(argv: readonly string[]): Command {
   const [command, ...rest] = positionals;
   if (command === undefined) throw new UsageError('missing command: try "sluice serve" (or "sluice --help")');
   if (command === 'help') return { kind: 'help' };
+  if (command === 'repair') return repairCommand(values, rest);
+  if (values.apply === true) throw new UsageError('--apply belongs to "sluice repair"');
   if (command !== 'serve') throw new UsageError(`unknown command "${command}": try "sluice serve"`);
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
   if (values.memory === true && values['data-dir'] !== undefined) {
@@ -122,6 +131,18 @@ export function parseCommand(argv: readonly string[]): Command {
   return { kind: 'serve', options, config: values.config };
 }
 
+function repairCommand(values: ReturnType<typeof parse>['values'], rest: readonly string[]): Command {
+  const others = Object.keys(values).filter((k) => k !== 'apply' && k !== 'data-dir');
+  if (others.length > 0) throw new UsageError(`--${others[0]} does not apply to "sluice repair"`);
+  if (rest.length > 1) throw new UsageError(`unexpected argument "${rest[1]}"`);
+  if (rest.length === 1 && values['data-dir'] !== undefined) {
+    throw new UsageError('give the directory once: as DIR or as --data-dir');
+  }
+  const dir = rest[0] ?? values['data-dir'] ?? DEFAULT_DATA_DIR;
+  if (dir === '') throw new UsageError('the data directory must not be empty');
+  return { kind: 'repair', dir, apply: values.apply === true };
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
@@ -138,6 +159,7 @@ function parse(argv: readonly string[]) {
       config: { type: 'string' },
       'max-long-polls': { type: 'string' },
       insecure: { type: 'boolean' },
+      apply: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * @module cli — the `sluice` command: `sluice serve [options]` (see args.ts for the options).
+ * @module cli — the `sluice` command: `sluice serve [options]` and `sluice repair [--apply] DIR` (see args.ts).
  *
  * Exit codes: 0 after a clean shutdown (SIGINT/SIGTERM), 2 for a bad command line or config file, 1 when the data
  * directory or the port cannot be used (or the server fails). A second signal during shutdown exits at once (130).
@@ -36,6 +36,14 @@ async function main(argv: readonly string[]): Promise<void> {
       process.stdout.write(`${version()}\n`);
       return;
     }
+    if (command.kind === 'repair') {
+      const { repairDataDir } = await import('./repair.js');
+      const outcome = await repairDataDir(command.dir, command.apply).catch((error: unknown) =>
+        fail(1, `repair failed: ${(error as Error).message}`),
+      );
+      process.stdout.write(`${outcome.lines.join('\n')}\n`);
+      process.exit(outcome.exitCode);
+    }
     // Flags win over the file; a repeated flag (--access-key) replaces the file's list.
     options = { ...(command.config === undefined ? {} : loadConfig(command.config)), ...command.options };
   } catch (error) {
@@ -46,7 +54,7 @@ async function main(argv: readonly string[]): Promise<void> {
   // Loaded only now, so help and bad flags answer without loading the broker and the dialects.
   const { startServer, StartupError, storageWarnings } = await import('./server.js');
   const { bannerLines } = await import('./banner.js');
-  const { logInternalFailures } = await import('./error-log.js');
+  const { logInternalFailures, logStorageEvents } = await import('./error-log.js');
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer(options);
@@ -55,9 +63,9 @@ async function main(argv: readonly string[]): Promise<void> {
     if (error instanceof StartupError) fail(1, error.message);
     fail(1, (error as Error).message);
   }
-  process.stdout.write(`${bannerLines(server, storageWarnings(server.broker)).join('\n')}\n`);
   // What the dialects answered with a generic 500 (a full disk, a bug): the details go here, never to clients.
   logInternalFailures((line) => process.stderr.write(line));
+  logStorageEvents(server.broker, (line) => process.stderr.write(line));
 
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -77,6 +85,8 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  // Last: whoever waits for this line may signal at once.
+  process.stdout.write(`${bannerLines(server, storageWarnings(server.broker)).join('\n')}\n`);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => fail(1, (error as Error).message ?? String(error)));

@@ -7,6 +7,7 @@
  * that kind logged after the quiet time.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { type Broker, LogStorage } from '@sluice/core';
 import { ERROR_CHANNELS, type InternalFailure } from '@sluice/http';
 
 /** Options of {@link logInternalFailures}. */
@@ -63,4 +64,21 @@ export function logInternalFailures(
   return () => {
     for (const name of names) unsubscribe(name, onFailure);
   };
+}
+
+/**
+ * Writes what the broker and its storage report on their own (no request to answer): a change of the storage's
+ * health (a disk filling up or failing, and its recovery), disk faults with their errno and file, and failures the
+ * broker caught (a throwing listener, a dead letter it could not move, a background compaction that failed).
+ */
+export function logStorageEvents(broker: Broker, write: (line: string) => void): void {
+  broker.on('error', (error) => write(`sluice: broker: ${error.message}\n`));
+  const storage = broker.storage;
+  if (!(storage instanceof LogStorage)) return;
+  storage.on('status', (status) =>
+    write(`sluice: storage ${status.state}${status.reason === undefined ? '' : `: ${status.reason}`}\n`),
+  );
+  storage.on('warning', (warning) => {
+    if (warning.kind === 'disk') write(`sluice: storage: ${warning.message}\n`);
+  });
 }

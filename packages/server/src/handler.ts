@@ -43,7 +43,10 @@ export interface SluiceHandlerOptions {
   registry?: Registry;
   /** Also collect prom-client's process metrics. Default false. */
   processMetrics?: boolean;
-  /** Whether `/healthz` answers 200 (true) or 503 (false, e.g. while draining). Default: always 200. */
+  /**
+   * Whether `/healthz` may answer 200 (false: 503 `draining`). Default: always. It also answers 503 while the
+   * broker's storage is not `ok` (a full or failing disk), with the reason.
+   */
   ready?: () => boolean;
   /** More options of the MNS dialect (its `credentials` come from `credentials`). */
   mns?: Omit<MnsHandlerOptions, 'credentials'>;
@@ -137,11 +140,17 @@ export function createSluiceHandler(broker: Broker, options: SluiceHandlerOption
   const own: WireHandler = (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
     if (request.path === '/healthz') {
-      const ok = ready();
+      // Draining wins; then the storage: a full or failing disk is 503 with why (no paths: see StorageStatus).
+      const storage = broker.status();
+      const body = !ready()
+        ? { status: 'draining' }
+        : storage.state === 'ok'
+          ? { status: 'ok' }
+          : { status: storage.state, storage: storage.reason };
       return {
-        status: ok ? 200 : 503,
+        status: body.status === 'ok' ? 200 : 503,
         headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-        body: ok ? '{"status":"ok"}' : '{"status":"draining"}',
+        body: JSON.stringify(body),
       };
     }
     if (request.path === '/metrics') {

@@ -15,6 +15,10 @@ export interface StorageTuning {
   fsyncIntervalMs?: number;
   /** Memory for message bodies read back from disk (an LRU cache), bytes. Core default 64 MiB. */
   bodyCacheBytes?: number;
+  /** Disk space held back for a full disk, so acks and receives go on (0: none), bytes. Core default 16 MiB. */
+  reserveBytes?: number;
+  /** How often writes are retried while the disk is full or failing, ms. Core default 1000. */
+  retryIntervalMs?: number;
 }
 
 /** The keys of {@link StorageTuning}, for refusing unknown ones. */
@@ -24,6 +28,8 @@ export const STORAGE_KEYS: readonly (keyof StorageTuning)[] = [
   'compactRatio',
   'fsyncIntervalMs',
   'bodyCacheBytes',
+  'reserveBytes',
+  'retryIntervalMs',
 ];
 
 // Sizes are byte counts: integers, and exact ones.
@@ -68,5 +74,7 @@ export function resolveStorageTuning(storage: unknown): Readonly<StorageTuning> 
   set('compactRatio', ratio as number | undefined);
   set('fsyncIntervalMs', integer('fsyncIntervalMs', given['fsyncIntervalMs'], 1, MAX_INTERVAL_MS));
   set('bodyCacheBytes', integer('bodyCacheBytes', given['bodyCacheBytes'], 1, MAX_BYTES));
+  set('reserveBytes', integer('reserveBytes', given['reserveBytes'], 0, MAX_BYTES));
+  set('retryIntervalMs', integer('retryIntervalMs', given['retryIntervalMs'], 1, MAX_INTERVAL_MS));
   return tuning;
 }
