@@ -252,7 +252,7 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
 
   async #compact(storage: DurableStorage, signal: AbortSignal): Promise<void> {
     let capture: StateCapture = [];
-    const bodies = storage.journal.bodies;
+    const bodies = storage.bulkBodies();
     const { chunks, offsets, release } = await storage.compact(() => {
       capture = captureState(this.#topics.values());
       return snapshotRecords(capture, bodies);
@@ -296,7 +296,8 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
   settle<T>(value: T): Promise<T> {
     if (this.journal === undefined) return Promise.resolve(value);
     const storage = this.storage;
-    if (this.#compaction === undefined && isDurable(storage) && storage.wantsCompaction()) this.#compactInBackground();
+    if (this.#compaction === undefined && isDurable(storage) && storage.wantsCompaction())
+      this.#compactInBackground();
     return storage.flush().then(() => value);
   }
 

@@ -480,6 +480,7 @@ export class Topic implements Timed {
   /** Slot of each replayed seq (seq - replayBase), while a log is being replayed. */
   #replayIndex: Uint32Array | undefined;
   #replayBase = 0;
+  #replayNow: number | undefined;
 
   /**
    * @internal Replay of an `Appended` record whose body is already in storage at chunk/offset: the message
@@ -512,7 +513,9 @@ export class Topic implements Timed {
           }
         : undefined;
     const store = this.store;
-    const now = this.#scheduler.now();
+    // One clock read for the whole replay rather than one per record.
+    this.#replayNow ??= this.#scheduler.now();
+    const now = this.#replayNow;
     const name = tag ?? undefined;
     let slot: Slot;
     if (recorded === undefined) {
@@ -631,6 +634,7 @@ export class Topic implements Timed {
   /** @internal Replay is over: drop the seq index, give free slots back. */
   endReplay(): void {
     this.#replayIndex = undefined;
+    this.#replayNow = undefined;
     this.store.endPlacing();
   }
 

@@ -1,5 +1,5 @@
 /** @module storage/adapter — what the broker asks of a storage engine. */
-import type { Journal, LogRecord, ReplaySink } from './records.js';
+import type { BodyStore, Journal, LogRecord, ReplaySink } from './records.js';
 
 /**
  * A storage engine. The broker opens it once, asks it to make writes durable before it answers a
@@ -37,6 +37,11 @@ export interface DurableStorage extends StorageAdapter {
   readonly journal: Journal;
   /** Feeds every stored record to `sink`, in order (called once, after `open`). */
   replay(sink: ReplaySink): Promise<void>;
+  /**
+   * A reader of many bodies in the order they were written (what a snapshot reads): consecutive bodies come
+   * from one read of a window of the file, and none of them displaces what the body cache holds.
+   */
+  bulkBodies(): BodyStore;
   /** True when a snapshot should replace the log now: most of it is dead, or it is in an older format. */
   wantsCompaction(): boolean;
   /**

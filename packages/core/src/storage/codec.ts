@@ -146,23 +146,28 @@ export interface FrameAt {
 export function readFrame(bytes: Buffer, at: number, out: FrameAt): number {
   const left = bytes.length - at;
   if (left < FRAME_HEADER_BYTES) return isZero(bytes, at, bytes.length) ? Frame.Zero : Frame.Cut;
-  const check = bytes.readUInt32LE(at + 4);
-  const metaLength = bytes.readUInt32LE(at + 8);
-  const bodyLength = bytes.readUInt32LE(at + 12);
+  const check = u32(bytes, at + 4);
+  const metaLength = u32(bytes, at + 8);
+  const bodyLength = u32(bytes, at + 12);
   if (check !== lengthCheck(metaLength, bodyLength)) {
-    return check === 0 && metaLength === 0 && bodyLength === 0 && bytes.readUInt32LE(at) === 0
+    return check === 0 && metaLength === 0 && bodyLength === 0 && u32(bytes, at) === 0
       ? Frame.Zero
       : Frame.BadHeader;
   }
   const size = FRAME_HEADER_BYTES + metaLength + bodyLength;
   if (size > left) return Frame.Cut;
-  if (crc32Range(bytes, at + 4, at + size) !== bytes.readUInt32LE(at)) return Frame.BadCrc;
+  if (crc32Range(bytes, at + 4, at + size) !== u32(bytes, at)) return Frame.BadCrc;
   out.size = size;
   out.metaStart = at + FRAME_HEADER_BYTES;
   out.metaLength = metaLength;
   out.bodyStart = at + FRAME_HEADER_BYTES + metaLength;
   out.bodyLength = bodyLength;
   return Frame.Ok;
+}
+
+/** The u32 (little-endian) at `at`, read by hand: replay reads four per record, and the bounds are checked. */
+function u32(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
 
 /** Reads a format-1 frame (`length | crc | metaLength`, the CRC over the bytes after it) at `at`. */

@@ -79,7 +79,7 @@ import {
   type ReplaySink,
 } from './records.js';
 import { releaseReserve, writeReserve } from './reserve.js';
-import { type Damage, type LogPlan, scanDirectory } from './scan.js';
+import { type Damage, type LogPlan, type PlannedFile, scanDirectory } from './scan.js';
 
 /** Options of {@link logStorage}. */
 export interface LogStorageOptions {
@@ -158,6 +158,8 @@ type Health = 'ok' | 'low' | 'full' | 'failing' | 'failed';
 
 /** Estimated bytes of records per live message beyond its body (Appended meta, a delivery, an ack). */
 const RECORD_OVERHEAD = 96;
+/** Bytes a bulk body reader reads at once. */
+const BULK_WINDOW = 1 << 20;
 /** File ids stay below this so (file, offset) makes an exact number key for the body cache. */
 const MAX_FILE_ID = 2 ** 21;
 const OK: StorageStatus = Object.freeze({ state: 'ok' });
@@ -336,6 +338,8 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
         opened.size = file.size;
         ids.set(file.name, opened.id);
       }
+      let fileOf: PlannedFile | undefined;
+      let idOf = 0;
       const read = readLog(
         plan,
         (record, file, frame) => {
@@ -343,7 +347,11 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
             this.#liveBodyBytes += frame.bodyLength;
             this.#liveCount++;
           }
-          sink(record, ids.get(file.name)!, frame.bodyStart, frame.bodyLength, file.version);
+          if (file !== fileOf) {
+            fileOf = file;
+            idOf = ids.get(file.name)!;
+          }
+          sink(record, idOf, frame.bodyStart, frame.bodyLength, file.version);
         },
         !this.#salvage,
       );
@@ -537,6 +545,36 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
     }
     if (length <= this.#cacheEntryLimit) this.#cache.set(key, out);
     return out;
+  }
+
+  /** See {@link DurableStorage.bulkBodies}: bodies read through windows of `BULK_WINDOW` bytes. */
+  bulkBodies(): BodyStore {
+    let file: LogFile | undefined;
+    let window = Buffer.alloc(0);
+    let windowAt = 0;
+    return {
+      view: (chunk, offset, length) => {
+        const recent = this.#inMemory(chunk, offset, length);
+        if (recent !== undefined) return recent;
+        const source = this.#files.get(chunk);
+        if (source === undefined) throw storageError('a message body is in no open log file');
+        if (source !== file || offset < windowAt || offset + length > windowAt + window.length) {
+          // A new window from this body on; a fresh buffer, so a view handed out before stays intact.
+          file = source;
+          windowAt = offset;
+          window = Buffer.allocUnsafe(Math.max(length, Math.min(BULK_WINDOW, source.size - offset)));
+          let read = 0;
+          while (read < length) {
+            const n = readSync(source.fd, window, read, window.length - read, offset + read);
+            if (n === 0) throw storageError(`${source.name}: a body runs past the end of the file`);
+            read += n;
+          }
+          if (read < window.length) window = window.subarray(0, read);
+        }
+        return new Uint8Array(window.buffer, window.byteOffset + offset - windowAt, length);
+      },
+      free: () => {},
+    };
   }
 
   /** A message is gone: its body no longer counts as live. */
