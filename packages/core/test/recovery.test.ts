@@ -6,7 +6,14 @@ import { cpSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, wr
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, manualClock } from '../src/index.js';
-import { encodeMeta, FRAME_HEADER_BYTES, readFileHeader, sealFrame } from '../src/storage/codec.js';
+import {
+  encodeMeta,
+  FileKind,
+  FRAME_HEADER_BYTES,
+  fileHeader,
+  readFileHeader,
+  sealFrame,
+} from '../src/storage/codec.js';
 import { Rec } from '../src/storage/records.js';
 import { contents, open, segments, tempDir, text } from './support/log.js';
 
@@ -74,6 +81,33 @@ describe('recovery: only a torn tail is cut, and bodies are never read as record
       expect((await q.receive({ max: 10 })).map((d) => text(d.body))).toEqual(['kept 1', 'kept 2']);
       expect(storage.warnings.map((w) => w.kind)).toContain('torn-tail');
       await broker.close();
+    }
+  });
+
+  it('opens, again and again, a log a crash left with a segment created but not yet named by a seal', async () => {
+    for (const left of ['empty', 'header only'] as const) {
+      const dir = tempDir();
+      const first = await open(dir);
+      await first.broker.createQueue('q').send({ body: 'kept' });
+      await first.broker.close();
+      const tail = segments(dir).at(-1)!;
+      const next = tail.replace(/\d{16}/, (n) => String(Number(n) + 1).padStart(16, '0'));
+      // What a crash between creating the next segment and sealing this one leaves.
+      writeFileSync(
+        join(dir, next),
+        left === 'empty' ? Buffer.alloc(0) : fileHeader(FileKind.Segment, Number(/\d{16}/.exec(next)![0]), 0),
+      );
+      for (let round = 0; round < 3; round++) {
+        const { broker } = await open(dir);
+        expect(
+          broker
+            .queue('q')
+            .peek()
+            .map((m) => text(m.body)),
+          left,
+        ).toEqual(['kept']);
+        await broker.close();
+      }
     }
   });
 

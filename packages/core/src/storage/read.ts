@@ -146,6 +146,12 @@ export function readLog(plan: LogPlan, visit: RecordVisitor | undefined, stopAtD
       chained.add(file.index);
       continue;
     }
+    // After a segment that is not sealed, a segment without records was created by a roll or an open that a crash
+    // cut short before the seal was written: it is no part of the log.
+    if (expected === undefined && tail !== undefined && tail.version !== 1 && !holdsRecords(file)) {
+      leftovers.push(file);
+      continue;
+    }
     if (expected !== undefined && file.index !== expected) {
       if (!holdsRecords(file)) {
         leftovers.push(file);
