@@ -278,7 +278,7 @@ describe('logStorage', () => {
 });
 
 describe('logStorage under load', () => {
-  it("keeps 'interval' fsync working while background compactions delete segments", async () => {
+  it("keeps 'interval' fsync working while background compactions delete segments", { timeout: 60_000 }, async () => {
     const dir = tempDir();
     const { broker, storage } = await open(
       dir,
@@ -287,13 +287,13 @@ describe('logStorage under load', () => {
     );
     const queue = broker.createQueue('q');
     const body = Buffer.alloc(100, 97);
-    for (let round = 0; round < 5000; round++) {
+    for (let round = 0; round < 3000; round++) {
       await queue.sendBatch(Array.from({ length: 16 }, () => ({ body })));
       const got = await queue.receive({ max: 16 });
       await queue.ackBatch(got.map((d) => d.receiptHandle));
     }
     await broker.flush();
-    // It compacted (more than once: 80 000 messages went through) and kept the log small.
+    // It compacted (more than once: 48 000 messages went through) and kept the log small.
     expect(readdirSync(dir).some((n) => n.endsWith('.manifest'))).toBe(true);
     expect(storage.bytes).toBeLessThan(2 * 1024 * 1024);
     await broker.close();
