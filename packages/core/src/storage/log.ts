@@ -359,7 +359,8 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
         this.salvaged = read.damage;
         return;
       }
-      for (const [base, names] of plan.uncommitted) {
+      // (Only when the whole chain was read: a read stopped at damage has not seen it all.)
+      for (const [base, names] of read.damage.length > 0 ? [] : plan.uncommitted) {
         if (!read.chained.has(base + 1)) {
           read.damage.push({
             file: names[0]!,
