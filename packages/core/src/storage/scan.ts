@@ -130,6 +130,18 @@ export function scanDirectory(dir: string, salvage = false): LogPlan {
     size: seen.size,
   });
   const sortedSegments = [...segments.entries()].sort((a, b) => a[0] - b[0]);
+  /** The segments from `first` on (those before it are superseded by the snapshot). */
+  const chainFrom = (first: number): PlannedFile[] => {
+    const chain: PlannedFile[] = [];
+    for (const [index, seen] of sortedSegments) {
+      if (index < first) superseded.push(seen.name);
+      else {
+        if (seen.headerProblem !== undefined) damage.push({ file: seen.name, problem: seen.headerProblem });
+        chain.push(planned(seen, 'segment', index));
+      }
+    }
+    return chain;
+  };
   const hasV1 =
     sortedSegments.some(([, s]) => s.version === 1) ||
     [...parts.values()].some((byPart) => [...byPart.values()].some((s) => s.version === 1));
@@ -195,21 +207,9 @@ export function scanDirectory(dir: string, salvage = false): LogPlan {
       );
     });
     for (const [part, seen] of own) if (part >= manifest.parts.length) superseded.push(seen.name);
-    for (const [base, byPart] of parts) {
-      if (base === manifest.base) continue;
-      const names = [...byPart.values()].map((s) => s.name);
-      if (base < manifest.base) superseded.push(...names);
-      else uncommitted.set(base, names);
-    }
+    sortParts(parts, manifest.base, superseded, uncommitted);
     for (const m of manifests) if (m.base < manifest.base) superseded.push(m.name);
-    const chain: PlannedFile[] = [];
-    for (const [index, seen] of sortedSegments) {
-      if (index < manifest.next) superseded.push(seen.name);
-      else {
-        if (seen.headerProblem !== undefined) damage.push({ file: seen.name, problem: seen.headerProblem });
-        chain.push(planned(seen, 'segment', index));
-      }
-    }
+    const chain = chainFrom(manifest.next);
     return result(
       'current',
       manifest,
@@ -235,21 +235,9 @@ export function scanDirectory(dir: string, salvage = false): LogPlan {
       if (seen === undefined) damage.push({ file: partName(base, i), problem: 'snapshot part is missing' });
       else plannedParts.push(planned(seen, 'part', base));
     }
-    for (const [b, byPart] of parts) {
-      if (b === base) continue;
-      const names = [...byPart.values()].map((s) => s.name);
-      if (b < base) superseded.push(...names);
-      else uncommitted.set(b, names);
-    }
+    sortParts(parts, base, superseded, uncommitted);
     for (const m of manifests) if (m !== newest) superseded.push(m.name);
-    const chain: PlannedFile[] = [];
-    for (const [index, seen] of sortedSegments) {
-      if (index <= base) superseded.push(seen.name);
-      else {
-        if (seen.headerProblem !== undefined) damage.push({ file: seen.name, problem: seen.headerProblem });
-        chain.push(planned(seen, 'segment', index));
-      }
-    }
+    const chain = chainFrom(base + 1);
     return result(
       'legacy',
       undefined,
@@ -291,6 +279,21 @@ function standIn(
     return { format: 2, base, next: base + 1, parts: listed };
   }
   return { format: 2, base: 0, next: segments[0]?.[0] ?? 1, parts: [] };
+}
+
+/** Parts of snapshots other than the one at `base`: older ones are superseded, newer ones never committed. */
+function sortParts(
+  parts: ReadonlyMap<number, ReadonlyMap<number, Seen>>,
+  base: number,
+  superseded: string[],
+  uncommitted: Map<number, string[]>,
+): void {
+  for (const [b, byPart] of parts) {
+    if (b === base) continue;
+    const names = [...byPart.values()].map((s) => s.name);
+    if (b < base) superseded.push(...names);
+    else uncommitted.set(b, names);
+  }
 }
 
 function result(
