@@ -21,13 +21,12 @@ import { MnsDriver } from './crash/mns-driver.js';
 import { byKind, report } from './crash/report.js';
 import { Rng } from './crash/rng.js';
 import { RocketMqDriver } from './crash/rocketmq-driver.js';
-import { type SluiceProcess, started, startSluice } from './crash/sluice-process.js';
+import { type SluiceProcess, startSluice } from './crash/sluice-process.js';
 import { ackCarried, type CarryOver, drainGroup, runLoad } from './crash/workers.js';
 
 const seed = Number(process.env['CRASH_SEED'] ?? randomInt(2 ** 31));
 const root = mkdtempSync(join(tmpdir(), 'sluice-crash-server-'));
 afterAll(() => {
-  for (const child of started) child.kill('SIGKILL');
   if (process.env['CRASH_KEEP'] !== '1') rmSync(root, { recursive: true, force: true });
 });
 
