@@ -104,6 +104,7 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
     const [topicOptions, groupOptions] = splitQueueOptions(options);
     const topicResolved = resolveTopicOptions(topicOptions);
     const groupResolved = resolveGroupOptions(groupOptions);
+    this.checkDeadLetterQueue(groupResolved.deadLetterQueue, name);
     const existing = this.#topics.get(name);
     if (existing !== undefined) {
       const queue = this.#queues.get(name);
@@ -118,7 +119,6 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
         queue: name,
       });
     }
-    this.checkDeadLetterQueue(groupResolved.deadLetterQueue, name);
     this.#checkWritable();
     return this.#newQueue(name, topicOptions, groupOptions);
   }

@@ -662,7 +662,9 @@ export class Group extends EventEmitter<GroupEvents> {
           const count = this.#receiveCount[slot]!;
           if (count < 0xffffffff) this.#receiveCount[slot] = count + 1;
           if (this.#firstReceived[slot] === 0) {
-            this.#firstReceived[slot] = Math.min(this.#now - this.#store.publishedAt[slot]! + 1, 0xffffffff);
+            // Never before it was published (a clock stepped back since): at the earliest, at publishedAt.
+            const after = this.#now - this.#store.publishedAt[slot]!;
+            this.#firstReceived[slot] = Math.min(Math.max(after, 0) + 1, 0xffffffff);
           }
         }
         this.#arm(slot, Math.ceil(this.#now + this.#visibilityTimeout), version, randomWord(), randomWord());

@@ -195,8 +195,9 @@ export class Topic implements Timed {
       // A queue is a topic with exactly one implicit group, named ''.
       if (name !== '' || this.#groups.size > 0) throw invalidArgument('group', 'cannot be added to a queue');
     } else checkName('group', name);
-    const existing = this.#groups.get(name);
     const resolved = resolveGroupOptions(options);
+    this.#env.checkDeadLetterQueue(resolved.deadLetterQueue, this.kind === 'queue' ? this.name : undefined);
+    const existing = this.#groups.get(name);
     if (existing !== undefined) {
       if (sameOptions(existing.options, resolved)) return existing;
       throw new SluiceError(
@@ -207,7 +208,6 @@ export class Topic implements Timed {
         },
       );
     }
-    this.#env.checkDeadLetterQueue(resolved.deadLetterQueue, this.kind === 'queue' ? this.name : undefined);
     this.#checkWritable(Need.Record);
     const group = new Group(this, name, options, this.#env);
     this.#groups.set(name, group);
