@@ -278,7 +278,9 @@ describe('logStorage', () => {
 });
 
 describe('logStorage under load', () => {
-  it("keeps 'interval' fsync working while background compactions delete segments", { timeout: 60_000 }, async () => {
+  it("keeps 'interval' fsync working while background compactions delete segments", {
+    timeout: 60_000,
+  }, async () => {
     const dir = tempDir();
     const { broker, storage } = await open(
       dir,
