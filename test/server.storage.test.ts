@@ -60,6 +60,7 @@ function capacityIo(dir: string, capacity: { bytes: number }): LogIo {
       );
     },
     sync: nodeIo.sync,
+    free: () => capacity.bytes - used(),
   };
 }
 

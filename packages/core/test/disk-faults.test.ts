@@ -39,6 +39,7 @@ function capacityIo(dir: string, capacity: { bytes: number }): LogIo {
       return nodeIo.write(fd, buffer, offset, n, position, path);
     },
     sync: nodeIo.sync,
+    free: () => capacity.bytes - used(),
   };
 }
 

@@ -5,7 +5,7 @@
  * what durable storage must survive, and none of them can be produced on demand with a real disk. Tests wrap
  * {@link nodeIo} to fail, delay or cut a call, or to copy the data directory at that moment (a crash image).
  */
-import { fdatasync, fsync, write } from 'node:fs';
+import { fdatasync, fsync, statfsSync, write } from 'node:fs';
 
 /** The asynchronous file operations of a log storage: every byte written and every sync goes through it. */
 export interface LogIo {
@@ -23,6 +23,11 @@ export interface LogIo {
   ): Promise<number>;
   /** Makes what was written to `fd` durable: `fsync` when `full` (also metadata), else `fdatasync`. */
   sync(fd: number, full: boolean, path: string): Promise<void>;
+  /**
+   * Bytes free for this process on the file system of `dir`, or undefined when unknown. The log writes its
+   * reserve again only when there is room for it twice over, so that writing it never fills the disk.
+   */
+  free?(dir: string): number | undefined;
 }
 
 /** {@link LogIo} on node:fs. */
@@ -36,5 +41,13 @@ export const nodeIo: LogIo = {
     return new Promise((resolve, reject) => {
       (full ? fsync : fdatasync)(fd, (error) => (error ? reject(error) : resolve()));
     });
+  },
+  free(dir) {
+    try {
+      const fs = statfsSync(dir);
+      return fs.bavail * fs.bsize;
+    } catch {
+      return undefined;
+    }
   },
 };

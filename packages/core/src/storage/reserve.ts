@@ -9,9 +9,9 @@
  * The file holds a non-zero pattern, so a file system that compresses or deduplicates zeros still
  * allocates its blocks.
  */
-import { closeSync, openSync, renameSync, statfsSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LogIo } from './io.js';
+import { type LogIo, nodeIo } from './io.js';
 import { RESERVE_FILE, TMP_SUFFIX } from './layout.js';
 
 const CHUNK = Buffer.alloc(1 << 20, 0xa5);
@@ -21,13 +21,9 @@ const CHUNK = Buffer.alloc(1 << 20, 0xa5);
  * Resolves false when there is no room for it now (nothing is left behind).
  */
 export async function writeReserve(dir: string, dirFd: number, bytes: number, io: LogIo): Promise<boolean> {
-  // Do not even try while the file system says the space is not there (a full disk writes nothing).
-  try {
-    const fs = statfsSync(dir);
-    if (fs.bavail * fs.bsize < bytes * 2) return false;
-  } catch {
-    // statfs unsupported: try the write
-  }
+  // Only with room for it twice over: writing the reserve must never be what fills the disk.
+  const free = (io.free ?? nodeIo.free)?.(dir);
+  if (free !== undefined && free < bytes * 2) return false;
   const tmp = join(dir, RESERVE_FILE + TMP_SUFFIX);
   const fd = openSync(tmp, 'w');
   try {
