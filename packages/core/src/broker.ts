@@ -374,7 +374,12 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
     const storage = this.storage;
     if (!isDurable(storage)) return;
     await storage.replay(replayInto(this, this.#topics, this.#queues));
-    for (const topic of this.#topics.values()) topic.endReplay();
+    for (const [name, topic] of this.#topics) {
+      topic.endReplay();
+      // A queue whose creation a crash cut short (its topic recorded, its group not): that createQueue was
+      // never answered, and nothing can have been sent to it. It was never made.
+      if (topic.kind === 'queue' && !this.#queues.has(name)) this.#topics.delete(name);
+    }
     this.journal = storage.journal;
     // What fell due while the broker was down (retention, deadlines) happens before anyone can call.
     this.scheduler.runDue();

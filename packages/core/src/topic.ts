@@ -312,11 +312,21 @@ export class Topic implements Timed {
     for (const group of this.#groups.values()) group.rewind(now);
   }
 
-  /** @internal Expires messages past retention, then runs the groups' deadlines. */
+  /**
+   * @internal Expires messages past retention and runs the groups' deadlines, in the order they fell due:
+   * before a message expires, the groups catch up to its expiry. After the broker was down that is what
+   * would have happened had it run (a delivery that timed out before its message's retention dead-letters
+   * it rather than letting it expire).
+   */
   tick(now: number): void {
     const store = this.store;
     const retention = this.#options.retention;
-    while (store.head !== NONE && store.publishedAt[store.head]! + retention <= now) {
+    while (store.head !== NONE) {
+      const expiry = store.publishedAt[store.head]! + retention;
+      if (expiry > now) break;
+      for (const group of this.#groups.values()) if (group.nextDue() <= expiry) group.tick(expiry);
+      // The groups may have finished the head meanwhile: look again.
+      if (store.head === NONE || store.publishedAt[store.head]! + retention > expiry) continue;
       this.#env.journal?.record([Rec.Expired, this.journalId, store.seq[store.head]!]);
       this.#expire(store.head, now);
     }
