@@ -87,8 +87,14 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
     this.clock = options.clock ?? systemClock;
     this.storage = options.storage ?? memoryStorage();
     // The scheduler iterates the live topics each time it fires.
-    this.scheduler = new Scheduler(this.clock, { [Symbol.iterator]: () => this.#topics.values() }, (error) =>
-      this.#report(error),
+    this.scheduler = new Scheduler(
+      this.clock,
+      { [Symbol.iterator]: () => this.#topics.values() },
+      (error) => this.#report(error),
+      // What timers changed (timeouts, expiries, delays that fell due) is written now, not with the next call.
+      () => {
+        if (this.journal !== undefined) this.storage.flush().catch(() => {});
+      },
     );
   }
 
@@ -383,6 +389,7 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
     this.journal = storage.journal;
     // What fell due while the broker was down (retention, deadlines) happens before anyone can call.
     this.scheduler.runDue();
+    await storage.flush();
     if (storage.wantsCompaction()) this.#compactInBackground();
   }
 

@@ -182,6 +182,8 @@ export class Group extends EventEmitter<GroupEvents> {
   #ackedRecord: number[] | undefined;
   /** Set while replaying a recorded delivery: the values `armVisibility` restores. */
   #restoring: Restore | undefined = undefined;
+  /** The earliest deadline armed since replay began (see `endReplay`). */
+  #earliestArmed = Number.POSITIVE_INFINITY;
 
   /** @internal Created by `Topic.createGroup` (or restored from the log, with the recorded identity). */
   constructor(
@@ -215,7 +217,8 @@ export class Group extends EventEmitter<GroupEvents> {
     this.#firstReceived = new Uint32Array(n);
     this.#next = new Uint32Array(n);
     this.#prev = new Uint32Array(n);
-    this.#wheel = new TimerWheel({ now: this.createdAt, payloadWidth: PAYLOAD });
+    // The wheel starts at the clock's time, not the group's creation (a restored group, after a step back).
+    this.#wheel = new TimerWheel({ now: env.scheduler.now(), payloadWidth: PAYLOAD });
   }
 
   /** The group's options, every field set. */
@@ -524,6 +527,13 @@ export class Group extends EventEmitter<GroupEvents> {
     }
   }
 
+  /** @internal Replay of a `Due` record: the delayed message became visible. */
+  restoreDue(slot: Slot): void {
+    if (this.#state[slot] !== MsgState.Delayed) return;
+    this.#wheel.remove(this.#next[slot]! as TimerId);
+    this.#apply(slot, MsgEvent.Due, 0);
+  }
+
   /** @internal Replay of an `Acked` record. */
   restoreAck(slot: Slot): void {
     if (this.#state[slot] === MsgState.Inflight) this.#apply(slot, MsgEvent.Ack, 0);
@@ -545,6 +555,16 @@ export class Group extends EventEmitter<GroupEvents> {
     this.forget(slot);
     this.#state[slot] = MsgState.Acked;
     this.#host.unref(slot);
+  }
+
+  /**
+   * @internal Replay is over. Deadlines that passed while the broker was down sit in the wheel as due now;
+   * the wheel goes back to the earliest of them, so that catching up fires them in the order they fell due
+   * (and before the retention of a message that expired later).
+   */
+  endReplay(): void {
+    if (this.#earliestArmed < this.#wheel.now) this.#wheel.rewind(this.#earliestArmed);
+    this.#earliestArmed = Number.POSITIVE_INFINITY;
   }
 
   /** @internal Lets go of `slot` without counting it anywhere (replay found it stale); the caller frees it. */
@@ -712,6 +732,7 @@ export class Group extends EventEmitter<GroupEvents> {
 
   /** Arms a deadline for `slot` (delay or visibility) for a delivery with this version and nonce. */
   #arm(slot: Slot, due: number, version: number, nonceA: number, nonceB: number): void {
+    if (due < this.#earliestArmed) this.#earliestArmed = due;
     const id = this.#wheel.add(due);
     const p = this.#wheel.payload;
     const at = id * PAYLOAD;
@@ -760,7 +781,10 @@ export class Group extends EventEmitter<GroupEvents> {
       case MsgEvent.Timeout:
         journal.record([Rec.Returned, group, seq, to]);
         break;
-      // DUE follows from time, and EXPIRE is written once per message by the topic.
+      case MsgEvent.Due:
+        journal.record([Rec.Due, group, seq]);
+        break;
+      // EXPIRE is written once per message by the topic.
     }
   }
 
@@ -867,7 +891,6 @@ export class Group extends EventEmitter<GroupEvents> {
     const slot = decoded.slot;
     this.#now = now;
     this.#apply(slot, event, event === MsgEvent.Nack ? this.#flags(slot) : 0);
-    if (event === MsgEvent.Nack && this.#waitersHead !== undefined) this.#drainWaiters();
     return undefined;
   }
 

@@ -36,10 +36,19 @@ export class Scheduler {
   #closed = false;
   #lastNow = Number.NEGATIVE_INFINITY;
 
-  constructor(clock: Clock, members: Iterable<Timed>, onError: (error: unknown) => void) {
+  readonly #afterFire: () => void;
+
+  /** `afterFire` runs after timed work ran (the broker writes what it changed). */
+  constructor(
+    clock: Clock,
+    members: Iterable<Timed>,
+    onError: (error: unknown) => void,
+    afterFire: () => void = () => {},
+  ) {
     this.clock = clock;
     this.#members = members;
     this.#onError = onError;
+    this.#afterFire = afterFire;
   }
 
   /** The clock's time; when it went back since the last read, every wheel is rewound first. */
@@ -112,5 +121,6 @@ export class Scheduler {
       this.#disarm();
       this.wake(now + RETRY_MS);
     }
+    this.#afterFire();
   };
 }

@@ -314,7 +314,7 @@ export class Topic implements Timed {
 
   /**
    * @internal Expires messages past retention and runs the groups' deadlines, in the order they fell due:
-   * before a message expires, the groups catch up to its expiry. After the broker was down that is what
+   * before a message expires, the groups catch up to just before its expiry. After a broker was down that is what
    * would have happened had it run (a delivery that timed out before its message's retention dead-letters
    * it rather than letting it expire).
    */
@@ -324,7 +324,8 @@ export class Topic implements Timed {
     while (store.head !== NONE) {
       const expiry = store.publishedAt[store.head]! + retention;
       if (expiry > now) break;
-      for (const group of this.#groups.values()) if (group.nextDue() <= expiry) group.tick(expiry);
+      // Strictly earlier deadlines (a tick of 1 ms before): at the same instant, retention comes first.
+      for (const group of this.#groups.values()) if (group.nextDue() < expiry) group.tick(expiry - 1);
       // The groups may have finished the head meanwhile: look again.
       if (store.head === NONE || store.publishedAt[store.head]! + retention > expiry) continue;
       this.#env.journal?.record([Rec.Expired, this.journalId, store.seq[store.head]!]);
@@ -490,7 +491,6 @@ export class Topic implements Timed {
   /** Slot of each replayed seq (seq - replayBase), while a log is being replayed. */
   #replayIndex: Uint32Array | undefined;
   #replayBase = 0;
-  #replayNow: number | undefined;
 
   /**
    * @internal Replay of an `Appended` record whose body is already in storage at chunk/offset: the message
@@ -523,9 +523,6 @@ export class Topic implements Timed {
           }
         : undefined;
     const store = this.store;
-    // One clock read for the whole replay rather than one per record.
-    this.#replayNow ??= this.#scheduler.now();
-    const now = this.#replayNow;
     const name = tag ?? undefined;
     let slot: Slot;
     if (recorded === undefined) {
@@ -542,7 +539,9 @@ export class Topic implements Timed {
       if (occupant !== 0) this.#evict(slot);
       store.place(slot, seq, publishedAt, chunk, offset, length, store.tagId(name), extra, name);
     }
-    this.#offer(slot, name, deliverAt, now);
+    // Delayed as when it was sent: it became visible only by a `Due` record, or does so once replay is over
+    // (then recorded), so a clock that stepped back meanwhile never makes a visible message delayed again.
+    this.#offer(slot, name, deliverAt, publishedAt);
     this.#index(seq, slot);
   }
 
@@ -595,6 +594,9 @@ export class Topic implements Timed {
       case Rec.Released:
         group.restoreRelease(slot);
         break;
+      case Rec.Due:
+        group.restoreDue(slot);
+        break;
     }
   }
 
@@ -631,7 +633,7 @@ export class Topic implements Timed {
   restoreGroup(name: string, options: GroupOptions, restored: RestoredGroup): Group {
     const group = new Group(this, name, options, this.#env, restored);
     this.#groups.set(name, group);
-    this.#backfill(group);
+    this.#backfill(group, restored.createdAt);
     return group;
   }
 
@@ -644,8 +646,8 @@ export class Topic implements Timed {
   /** @internal Replay is over: drop the seq index, give free slots back. */
   endReplay(): void {
     this.#replayIndex = undefined;
-    this.#replayNow = undefined;
     this.store.endPlacing();
+    for (const group of this.#groups.values()) group.endReplay();
   }
 
   /** @internal The last sequence number used. */
@@ -707,10 +709,9 @@ export class Topic implements Timed {
     return slot !== NONE && this.store.seq[slot] === seq ? slot : NONE;
   }
 
-  /** A new group takes every retained message, in publish order. */
-  #backfill(group: Group): void {
+  /** A new group takes every retained message, in publish order (delayed ones still delayed at `now`). */
+  #backfill(group: Group, now = this.#scheduler.now()): void {
     const store = this.store;
-    const now = this.#scheduler.now();
     if (store.capacity > 0) group.grow(store.capacity);
     for (let s = store.head; s !== NONE; s = store.retentionNext[s]!) {
       const deliverAt = store.extra(s)?.deliverAt ?? 0;

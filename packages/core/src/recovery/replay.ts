@@ -46,7 +46,8 @@ export function replayInto(
       }
       case Rec.Returned:
       case Rec.VisibilityChanged:
-      case Rec.Released: {
+      case Rec.Released:
+      case Rec.Due: {
         const group = groupOf(record);
         group?.topic.restore(record[0], record[2] as number, group, record);
         return;

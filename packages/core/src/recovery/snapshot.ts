@@ -99,13 +99,17 @@ export async function* snapshotRecords(
             undefined,
           ];
         } else if (state === MsgState.Active || state === MsgState.Delayed) {
-          // Visible again after earlier deliveries: one delivery and its return keep the counts.
-          if (g.receiveCount[i] === 0) continue;
-          yield [
-            [Rec.Delivered, g.journalId, seq, g.receiveCount[i], g.firstReceived[i], 0, 0, 0, 0],
-            undefined,
-          ];
-          yield [[Rec.Returned, g.journalId, seq, MsgState.Active], undefined];
+          if (g.receiveCount[i]! > 0) {
+            // Visible again after earlier deliveries: one delivery and its return keep the counts.
+            yield [
+              [Rec.Delivered, g.journalId, seq, g.receiveCount[i], g.firstReceived[i], 0, 0, 0, 0],
+              undefined,
+            ];
+            yield [[Rec.Returned, g.journalId, seq, MsgState.Active], undefined];
+          } else if (state === MsgState.Active && (extra?.deliverAt ?? 0) > 0) {
+            // Delayed once, visible now: it stays visible, whatever the clock says on replay.
+            yield [[Rec.Due, g.journalId, seq], undefined];
+          }
         } else if (g.group.wants(t.tags[i])) {
           // Finished here while other groups still hold it (a group that never held it is left alone:
           // its filter keeps it out on replay as it did live).

@@ -50,6 +50,11 @@ export const Rec = {
   Released: 13,
   /** [tag, nextSegment] — the last record of a segment: the segment that follows it */
   Sealed: 14,
+  /**
+   * [tag, groupId, seq] — a delayed message became visible. Time alone would say so again on replay, but
+   * not after the clock stepped back: a message seen visible never turns delayed again.
+   */
+  Due: 15,
 } as const;
 
 /** `slot` of an `Appended` record whose message no group took. */
@@ -74,6 +79,7 @@ const SHAPES: Record<number, readonly [min: number, max: number, numbers: readon
   [Rec.Expired]: [3, 3, [1, 2]],
   [Rec.Released]: [3, 3, [1, 2]],
   [Rec.Sealed]: [2, 2, [1]],
+  [Rec.Due]: [3, 3, [1, 2]],
 };
 
 /**

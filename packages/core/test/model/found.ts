@@ -224,4 +224,50 @@ export const FOUND: readonly Found[] = [
       new Reopen(25_000),
     ],
   },
+  // Found by `pnpm soak` once the cases above passed.
+  {
+    name: 'a deadline at the same instant as its message’s retention: retention comes first, the message expires',
+    invariant: 'I5 stats',
+    known: false,
+    commands: () => [
+      new Send('q2', [msg('x', { tag: 'a' })], false),
+      new Advance(5000),
+      new Receive(q2, 1, 1000, 500),
+      new Advance(1000),
+    ],
+  },
+  {
+    name: 'after the clock stepped back and a crash, a delay set then ends on time',
+    invariant: 'I5 stats',
+    known: false,
+    commands: () => [
+      new StepBack(2),
+      new Crash(0),
+      new Send('q1', [msg('', { tag: 'a', delay: 1 })], true),
+      new Advance(1),
+    ],
+  },
+  {
+    name: 'a delayed message seen visible stays visible after a restart with the clock stepped back',
+    invariant: 'I6 due work applied on open',
+    known: false,
+    commands: () => [
+      new Send('q1', [msg('', { delay: 1 })], true),
+      new Reopen(1),
+      new StepBack(1),
+      new Reopen(0),
+    ],
+  },
+  {
+    name: 'after the clock stepped back, a deadline that passed before retention while down dead-letters the message',
+    invariant: 'I5 stats / I1 acknowledged is durable',
+    known: false,
+    commands: () => [
+      new StepBack(2565),
+      new StepBack(3436),
+      new Send('q2', [msg('', { tag: 'a', groupKey: 'k1' })], false),
+      new Receive(q2, 1, undefined, 0),
+      new Reopen(25_000),
+    ],
+  },
 ];
