@@ -6,9 +6,9 @@ import type { Driver } from './driver.js';
 import { type Answer, call, Unanswered } from './http.js';
 import type { AckItem, Ledger } from './ledger.js';
 import { type Life, pause } from './life.js';
-import { checkAnyBody, digest, escapeXmlText, md5Upper, textBody } from './payload.js';
+import { digest, escapeXmlText, md5Upper, textBody } from './payload.js';
 import type { Rng } from './rng.js';
-import { element, handleErrors, messages } from './xml-answers.js';
+import { element, handleErrors, messages, xmlDeliveries } from './xml-answers.js';
 
 const HEADERS = { 'x-mns-version': '2015-06-06', 'content-type': 'text/xml;charset=utf-8' };
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
@@ -109,37 +109,13 @@ export class MnsDriver implements Driver {
       this.#unexpected(life, 'ReceiveMessage', a);
       return [];
     }
-    const items: AckItem[] = [];
-    for (const m of messages(a.text)) {
-      const body = element(m, 'MessageBody') ?? '';
-      const check = checkAnyBody(body);
-      const messageId = element(m, 'MessageId');
-      this.ledger.delivered({
-        group,
-        uid: check.uid,
-        intact: check.intact,
-        hash: check.hash,
-        messageId,
-        md5Ok: element(m, 'MessageBodyMD5') === md5Upper(body),
-        receiveStart: start,
-        drain,
-        sample: body,
-      });
-      const handle = element(m, 'ReceiptHandle');
-      // Acked even when the body is not what it should be, or the drain would meet it again and again.
-      if (handle !== undefined) {
-        const uid = check.uid ?? `unknown-${handle}`;
-        items.push({
-          group,
-          uid,
-          handle,
-          receiveStart: start,
-          visibilityMs: this.visibility,
-          life: life.index,
-        });
-      }
-    }
-    return items;
+    return xmlDeliveries(this.ledger, a.text, {
+      group,
+      receiveStart: start,
+      drain,
+      visibilityMs: this.visibility,
+      life: life.index,
+    });
   }
 
   async ack(life: Life, items: readonly AckItem[]): Promise<AckItem[]> {

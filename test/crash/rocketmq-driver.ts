@@ -6,9 +6,9 @@ import type { Driver } from './driver.js';
 import { type Answer, call, Unanswered } from './http.js';
 import type { AckItem, Ledger } from './ledger.js';
 import { type Life, pause } from './life.js';
-import { checkAnyBody, digest, escapeXmlText, md5Upper, textBody } from './payload.js';
+import { digest, escapeXmlText, md5Upper, textBody } from './payload.js';
 import type { Rng } from './rng.js';
-import { element, errorCode, handleErrors, messages } from './xml-answers.js';
+import { element, errorCode, handleErrors, xmlDeliveries } from './xml-answers.js';
 
 const HEADERS = { 'x-mq-version': '2015-06-06', 'content-type': 'text/xml;charset=utf-8' };
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
@@ -97,36 +97,13 @@ export class RocketMqDriver implements Driver {
       this.#unexpected(life, group, 'ConsumeMessage', a);
       return [];
     }
-    const items: AckItem[] = [];
-    for (const m of messages(a.text)) {
-      const body = element(m, 'MessageBody') ?? '';
-      const check = checkAnyBody(body);
-      this.ledger.delivered({
-        group,
-        uid: check.uid,
-        intact: check.intact,
-        hash: check.hash,
-        messageId: element(m, 'MessageId'),
-        md5Ok: element(m, 'MessageBodyMD5') === md5Upper(body),
-        receiveStart: start,
-        drain,
-        sample: body,
-      });
-      const handle = element(m, 'ReceiptHandle');
-      // Acked even when the body is not what it should be, or the drain would meet it again and again.
-      if (handle !== undefined) {
-        const uid = check.uid ?? `unknown-${handle}`;
-        items.push({
-          group,
-          uid,
-          handle,
-          receiveStart: start,
-          visibilityMs: this.invisibility,
-          life: life.index,
-        });
-      }
-    }
-    return items;
+    return xmlDeliveries(this.ledger, a.text, {
+      group,
+      receiveStart: start,
+      drain,
+      visibilityMs: this.invisibility,
+      life: life.index,
+    });
   }
 
   async ack(life: Life, items: readonly AckItem[]): Promise<AckItem[]> {

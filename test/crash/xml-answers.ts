@@ -1,5 +1,6 @@
 /** @module crash/xml-answers — reading the MNS and RocketMQ XML answers the crash test needs, with no parser. */
-import { unescapeXmlText } from './payload.js';
+import type { AckItem, Ledger } from './ledger.js';
+import { checkAnyBody, md5Upper, unescapeXmlText } from './payload.js';
 
 /** The text of one child element (decoded), or undefined. */
 export function element(xml: string, name: string): string | undefined {
@@ -28,4 +29,44 @@ export function handleErrors(xml: string): Map<string, string> | undefined {
     if (code !== undefined && handle !== undefined) out.set(handle.trim(), code);
   }
   return out;
+}
+
+/**
+ * Records each `<Message>` of an MNS or RocketMQ receive answer in the ledger (body check, MD5, id) and answers
+ * the items to ack: every one with a handle, also when its body is not what it should be (or the drain would meet
+ * it again and again).
+ */
+export function xmlDeliveries(
+  ledger: Ledger,
+  xml: string,
+  at: { group: string; receiveStart: number; drain: boolean; visibilityMs: number; life: number },
+): AckItem[] {
+  const items: AckItem[] = [];
+  for (const m of messages(xml)) {
+    const body = element(m, 'MessageBody') ?? '';
+    const check = checkAnyBody(body);
+    ledger.delivered({
+      group: at.group,
+      uid: check.uid,
+      intact: check.intact,
+      hash: check.hash,
+      messageId: element(m, 'MessageId'),
+      md5Ok: element(m, 'MessageBodyMD5') === md5Upper(body),
+      receiveStart: at.receiveStart,
+      drain: at.drain,
+      sample: body,
+    });
+    const handle = element(m, 'ReceiptHandle');
+    if (handle !== undefined) {
+      items.push({
+        group: at.group,
+        uid: check.uid ?? `unknown-${handle}`,
+        handle,
+        receiveStart: at.receiveStart,
+        visibilityMs: at.visibilityMs,
+        life: at.life,
+      });
+    }
+  }
+  return items;
 }
