@@ -130,6 +130,24 @@ export function scanDirectory(dir: string, salvage = false): LogPlan {
     size: seen.size,
   });
   const sortedSegments = [...segments.entries()].sort((a, b) => a[0] - b[0]);
+  const plan = (
+    mode: LogPlan['mode'],
+    manifest: Manifest | undefined,
+    legacyManifest: LegacyManifest | undefined,
+    plannedParts: PlannedFile[],
+    chain: PlannedFile[],
+  ): LogPlan => ({
+    mode,
+    manifest,
+    legacyManifest,
+    parts: plannedParts,
+    segments: chain,
+    superseded,
+    uncommitted,
+    lastIndex,
+    damage,
+    newer,
+  });
   /** The segments from `first` on (those before it are superseded by the snapshot). */
   const chainFrom = (first: number): PlannedFile[] => {
     const chain: PlannedFile[] = [];
@@ -168,18 +186,7 @@ export function scanDirectory(dir: string, salvage = false): LogPlan {
   if (manifest === undefined && damage.length > 0) {
     if (!salvage) {
       const chain = sortedSegments.map(([index, seen]) => planned(seen, 'segment', index));
-      return result(
-        'current',
-        undefined,
-        undefined,
-        [],
-        chain,
-        superseded,
-        uncommitted,
-        lastIndex,
-        damage,
-        newer,
-      );
+      return plan('current', undefined, undefined, [], chain);
     }
     manifest = standIn(manifests, parts, sortedSegments);
     manifestName_ = manifestName(manifest.base);
@@ -210,18 +217,7 @@ export function scanDirectory(dir: string, salvage = false): LogPlan {
     sortParts(parts, manifest.base, superseded, uncommitted);
     for (const m of manifests) if (m.base < manifest.base) superseded.push(m.name);
     const chain = chainFrom(manifest.next);
-    return result(
-      'current',
-      manifest,
-      undefined,
-      plannedParts,
-      chain,
-      superseded,
-      uncommitted,
-      lastIndex,
-      damage,
-      newer,
-    );
+    return plan('current', manifest, undefined, plannedParts, chain);
   }
 
   // Format 1 (Sluice 0.1): replayed as it was written, then rewritten in format 2.
@@ -238,24 +234,13 @@ export function scanDirectory(dir: string, salvage = false): LogPlan {
     sortParts(parts, base, superseded, uncommitted);
     for (const m of manifests) if (m !== newest) superseded.push(m.name);
     const chain = chainFrom(base + 1);
-    return result(
-      'legacy',
-      undefined,
-      legacy,
-      plannedParts,
-      chain,
-      superseded,
-      uncommitted,
-      lastIndex,
-      damage,
-      newer,
-    );
+    return plan('legacy', undefined, legacy, plannedParts, chain);
   }
 
   // No manifest and no record anywhere: a new directory, or one that crashed while it was being created.
   const files = [...sortedSegments.map(([, s]) => s), ...[...parts.values()].flatMap((p) => [...p.values()])];
   superseded.push(...files.map((s) => s.name));
-  return result('fresh', undefined, undefined, [], [], superseded, uncommitted, lastIndex, damage, newer);
+  return plan('fresh', undefined, undefined, [], []);
 }
 
 /**
@@ -294,32 +279,6 @@ function sortParts(
     if (b < base) superseded.push(...names);
     else uncommitted.set(b, names);
   }
-}
-
-function result(
-  mode: LogPlan['mode'],
-  manifest: Manifest | undefined,
-  legacyManifest: LegacyManifest | undefined,
-  parts: PlannedFile[],
-  segments: PlannedFile[],
-  superseded: string[],
-  uncommitted: Map<number, string[]>,
-  lastIndex: number,
-  damage: Damage[],
-  newer: LogPlan['newer'],
-): LogPlan {
-  return {
-    mode,
-    manifest,
-    legacyManifest,
-    parts,
-    segments,
-    superseded,
-    uncommitted,
-    lastIndex,
-    damage,
-    newer,
-  };
 }
 
 /** Reads the header of a log file and checks that it names the file. */
