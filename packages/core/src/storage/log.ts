@@ -388,9 +388,10 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
     // The reserve is deleted first: on a full disk its room is what lets this open write at all.
     releaseReserve(this.dir);
     const remove = (name: string) => {
-      const open = [...this.#files.values()].find((f) => f.name === name);
-      if (open !== undefined) this.#dropFile(open);
-      else unlinkQuietly(join(this.dir, name));
+      const open = this.#fileNamed(name);
+      if (open === undefined) return unlinkQuietly(join(this.dir, name));
+      this.#logBytes -= open.size;
+      this.#dropFile(open);
     };
     for (const file of read.leftovers) remove(file.name);
     for (const name of plan.superseded) remove(name);
