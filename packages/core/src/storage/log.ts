@@ -796,7 +796,7 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
   #closeFile(file: LogFile): void {
     this.#dirty.delete(file);
     this.#recent = this.#recent.filter((job) => job.file !== file);
-    this.#recentBytes = this.#recent.reduce((n, job) => n + job.length, 0);
+    this.#recentBytes = this.#recent.reduce((n, job) => n + job.buffer!.length, 0);
     closeSync(file.fd);
     this.#files.delete(file.id);
   }
@@ -893,9 +893,10 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
 
   #remember(job: Job): void {
     this.#recent.push(job);
-    this.#recentBytes += job.length;
+    // A kept job keeps its whole buffer alive, not only the bytes it wrote: that is what counts.
+    this.#recentBytes += job.buffer!.length;
     while (this.#recentBytes > this.#recentLimit && this.#recent.length > 1) {
-      this.#recentBytes -= this.#recent.shift()!.length;
+      this.#recentBytes -= this.#recent.shift()!.buffer!.length;
     }
   }
 
