@@ -142,8 +142,11 @@ export interface FrameAt {
   bodyLength: number;
 }
 
-/** Reads the frame at `at` (format 2) into `out`; answers a {@link Frame} code. */
-export function readFrame(bytes: Buffer, at: number, out: FrameAt): number {
+/**
+ * Reads the frame at `at` (format 2) into `out`; answers a {@link Frame} code. `verified`: the bytes were
+ * already checked whole (a snapshot part against its manifest's CRC), so the frame's own CRC is not computed.
+ */
+export function readFrame(bytes: Buffer, at: number, out: FrameAt, verified = false): number {
   const left = bytes.length - at;
   if (left < FRAME_HEADER_BYTES) return isZero(bytes, at, bytes.length) ? Frame.Zero : Frame.Cut;
   const check = u32(bytes, at + 4);
@@ -156,7 +159,7 @@ export function readFrame(bytes: Buffer, at: number, out: FrameAt): number {
   }
   const size = FRAME_HEADER_BYTES + metaLength + bodyLength;
   if (size > left) return Frame.Cut;
-  if (crc32Range(bytes, at + 4, at + size) !== u32(bytes, at)) return Frame.BadCrc;
+  if (!verified && crc32Range(bytes, at + 4, at + size) !== u32(bytes, at)) return Frame.BadCrc;
   out.size = size;
   out.metaStart = at + FRAME_HEADER_BYTES;
   out.metaLength = metaLength;

@@ -78,7 +78,7 @@ import {
   Rec,
   type ReplaySink,
 } from './records.js';
-import { releaseReserve, writeReserve } from './reserve.js';
+import { releaseReserve, reserveSize, writeReserve } from './reserve.js';
 import { type Damage, type LogPlan, type PlannedFile, scanDirectory } from './scan.js';
 
 /** Options of {@link logStorage}. */
@@ -385,8 +385,12 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
 
   /** After a read without damage: makes the directory what the log says, and starts a new segment. */
   async #settleDirectory(plan: LogPlan, read: ReturnType<typeof readLog>): Promise<void> {
-    // The reserve is deleted first: on a full disk its room is what lets this open write at all.
-    releaseReserve(this.dir);
+    // A reserve of the right size is kept; on a disk too full for one it is deleted first, so that its room
+    // lets this open write at all (and it is written again when there is room).
+    const kept = this.#reserveBytes > 0 && reserveSize(this.dir) === this.#reserveBytes;
+    const room = (this.#io.free ?? nodeIo.free)?.(this.dir);
+    if (!kept || (room !== undefined && room < this.#reserveBytes)) releaseReserve(this.dir);
+    else this.#reserved = true;
     const remove = (name: string) => {
       const open = this.#fileNamed(name);
       if (open === undefined) return unlinkQuietly(join(this.dir, name));
@@ -425,7 +429,7 @@ export class LogStorage extends EventEmitter<LogStorageEvents> implements Durabl
     if (plan.mode === 'fresh') await this.#commitManifest({ format: 2, base: 0, next: index, parts: [] });
     this.#manifest ??= plan.manifest;
     this.#upgrade = plan.mode === 'legacy';
-    if (this.#reserveBytes > 0) {
+    if (this.#reserveBytes > 0 && !this.#reserved) {
       this.#reserved = await writeReserve(this.dir, this.#dirFd, this.#reserveBytes, this.#io);
       if (!this.#reserved) this.#setHealth('low', undefined);
     }

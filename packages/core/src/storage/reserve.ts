@@ -9,7 +9,7 @@
  * The file holds a non-zero pattern, so a file system that compresses or deduplicates zeros still
  * allocates its blocks.
  */
-import { closeSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LogIo, nodeIo } from './io.js';
 import { RESERVE_FILE, TMP_SUFFIX } from './layout.js';
@@ -50,5 +50,14 @@ export function releaseReserve(dir: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The size of the reserve in `dir`, or -1 when there is none. */
+export function reserveSize(dir: string): number {
+  try {
+    return statSync(join(dir, RESERVE_FILE)).size;
+  } catch {
+    return -1;
   }
 }

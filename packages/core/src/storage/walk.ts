@@ -29,19 +29,20 @@ export interface WalkEnd {
 
 /**
  * Calls `onFrame` for each frame of `bytes` from `start` (the end of the file header), in order; stops when
- * it answers false. `version` is the file's format (1 or 2). The `frame` object is reused between calls.
+ * it answers false. `version` is the file's format (1 or 2); `verified`: the whole file was checked against a
+ * CRC already (frames' own CRCs are skipped). The `frame` object is reused between calls.
  */
 export function walkFrames(
   bytes: Buffer,
   start: number,
   version: number,
   onFrame: (frame: FrameAt, at: number) => boolean,
+  verified = false,
 ): WalkEnd {
   const frame: FrameAt = { size: 0, metaStart: 0, metaLength: 0, bodyStart: 0, bodyLength: 0 };
-  const read = version === 1 ? readFrameV1 : readFrame;
   let at = start;
   while (at < bytes.length) {
-    const code = read(bytes, at, frame);
+    const code = version === 1 ? readFrameV1(bytes, at, frame) : readFrame(bytes, at, frame, verified);
     if (code !== Frame.Ok) {
       if (isZero(bytes, at, bytes.length)) return { end: 'zeros', offset: at };
       return { end: code === Frame.Cut ? 'cut' : 'damaged', offset: at };
