@@ -307,6 +307,32 @@ export function collectTargets({ core, durable, peers, http }) {
   );
   const interval = durable?.cycle?.contenders?.interval?.msgPerSec;
   add('durable-interval', "durable fsync 'interval'", 300_000, 'min', interval, 'msg/s', 'durable');
+  // Issue 12: the storage made trustworthy must stay this fast.
+  add('storage-always', "durable fsync 'always' (issue 12)", 250_000, 'min', always, 'msg/s', 'durable');
+  add(
+    'storage-plainjob',
+    "durable 'always' vs plainjob (issue 12)",
+    40,
+    'min',
+    durable?.cycle?.ratios?.['always/plainjob'],
+    'x',
+    'durable',
+  );
+  for (const r of durable?.recovery?.sizes ?? []) {
+    add(
+      `recovery-${r.n}`,
+      `recovery of ${r.n.toLocaleString('en-US')} records, per million`,
+      1000,
+      'max',
+      r.msPerMillion,
+      'ms',
+      'durable',
+    );
+  }
+  const disk = durable?.disk;
+  const compactMs =
+    disk === undefined ? undefined : { median: disk.compactMs, min: disk.compactMs, max: disk.compactMs };
+  add('compaction-1m', 'compaction of a 1M-message log (90% acked)', 1000, 'max', compactMs, 'ms', 'durable');
   for (const [dialect, h] of Object.entries(http ?? {})) {
     for (const s of h.scenarios ?? []) {
       add(
