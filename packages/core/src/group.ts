@@ -14,6 +14,7 @@
  * `Delivery` objects a caller asked for, a parked receiver), never per stored message.
  */
 import { EventEmitter } from 'eventemitter3';
+import { EMPTY_U8, EMPTY_U32 } from './capacity.js';
 import type { BrokerEnv } from './env.js';
 import { ErrorCode, invalidArgument, SluiceError } from './errors.js';
 import { ABSENT, Flag, Fx, MsgEvent, MsgState, REJECTED, rowOf } from './lifecycle/codes.js';
@@ -210,13 +211,13 @@ export class Group extends EventEmitter<GroupEvents> {
       this.#deadLettered = restored.deadLettered;
       this.#expiredCount = restored.expired;
     }
-    const n = host.store.capacity;
-    this.#capacity = n;
-    this.#state = new Uint8Array(n).fill(ABSENT);
-    this.#receiveCount = new Uint32Array(n);
-    this.#firstReceived = new Uint32Array(n);
-    this.#next = new Uint32Array(n);
-    this.#prev = new Uint32Array(n);
+    this.#capacity = 0;
+    this.#state = EMPTY_U8;
+    this.#receiveCount = EMPTY_U32;
+    this.#firstReceived = EMPTY_U32;
+    this.#next = EMPTY_U32;
+    this.#prev = EMPTY_U32;
+    this.#grow(host.store.capacity);
     // The wheel starts at the clock's time, not the group's creation (a restored group, after a step back).
     this.#wheel = new TimerWheel({ now: env.scheduler.now(), payloadWidth: PAYLOAD });
   }
@@ -898,7 +899,9 @@ export class Group extends EventEmitter<GroupEvents> {
   #check(handle: string, now: number): HandleFailure | undefined {
     if (!decodeHandle(handle) || decoded.groupUid !== this.uid) return 'ReceiptHandleError';
     const slot = decoded.slot;
-    if (slot >= this.#capacity) return 'ReceiptHandleError';
+    // Columns grow with use (and start empty after a restart that replayed no live message): a slot past
+    // them held a message this group no longer has, like an ABSENT one.
+    if (slot >= this.#capacity) return 'MessageNotExist';
     const state = this.#state[slot]!;
     if (
       state === ABSENT ||

@@ -13,7 +13,7 @@
  * A message keeps its slot for life, and the journal records it: replay puts each message back in the slot
  * it had (`place`), so receipt handles, which name a slot, stay valid across restarts and snapshots.
  */
-import { nextCapacity } from './capacity.js';
+import { EMPTY_F64, EMPTY_U16, EMPTY_U32, nextCapacity } from './capacity.js';
 import type { BodyStore } from './storage/records.js';
 
 /** Index of a message in its topic's columns (and in each group's columns). */
@@ -67,20 +67,19 @@ export class MessageStore {
   /** While replaying a log: slots are taken as recorded, and the free list is rebuilt once at the end. */
   #placing = false;
 
-  constructor(bodies: BodyStore, initialCapacity = 1024) {
+  constructor(bodies: BodyStore, initialCapacity = 0) {
     this.bodies = bodies;
-    const n = initialCapacity;
-    this.capacity = n;
-    this.publishedAt = new Float64Array(n);
-    this.seq = new Float64Array(n);
-    this.chunk = new Uint32Array(n);
-    this.offset = new Uint32Array(n);
-    this.length = new Uint32Array(n);
-    this.tag = new Uint16Array(n);
-    this.refs = new Uint16Array(n);
-    this.retentionNext = new Uint32Array(n);
-    this.retentionPrev = new Uint32Array(n);
-    this.#chainFree(0, n);
+    this.capacity = 0;
+    this.publishedAt = EMPTY_F64;
+    this.seq = EMPTY_F64;
+    this.chunk = EMPTY_U32;
+    this.offset = EMPTY_U32;
+    this.length = EMPTY_U32;
+    this.tag = EMPTY_U16;
+    this.refs = EMPTY_U16;
+    this.retentionNext = EMPTY_U32;
+    this.retentionPrev = EMPTY_U32;
+    if (initialCapacity > 0) this.#grow(initialCapacity);
   }
 
   /**
@@ -238,6 +237,7 @@ export class MessageStore {
   }
 
   #chainFree(from: number, to: number): void {
+    if (from >= to) return;
     for (let i = from; i < to - 1; i++) this.retentionNext[i] = i + 1;
     this.retentionNext[to - 1] = this.#free;
     this.#free = from;

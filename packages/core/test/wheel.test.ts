@@ -282,6 +282,31 @@ describe('TimerWheel ordering and mutation', () => {
     expect(seen.size).toBe(5000);
   });
 
+  it('allocates nothing until the first add, and an unused wheel moved in time fires exactly as a new one', () => {
+    // An idle group's wheel is never given an entry; its time still moves with every advance and rewind.
+    const histories: Array<(w: TimerWheel) => void> = [
+      (w) => w.advance(T0 + 5 * DAY + 777.5, () => {}),
+      (w) => w.rewind(T0 - 12_345.25),
+      (w) => {
+        w.advance(T0 + 4096 * 64 + 3, () => {});
+        w.clear();
+        w.rewind(T0 + 1000);
+      },
+    ];
+    for (const history of histories) {
+      const wheel = new TimerWheel({ now: T0, payloadWidth: 4 });
+      expect(wheel.capacity).toBe(64);
+      expect(wheel.nextDue()).toBe(Number.POSITIVE_INFINITY);
+      history(wheel);
+      const start = wheel.now;
+      const dues = SCALES.map((d, i) => start + d + (i % 3) * 0.25);
+      const ids = dues.map((due) => wheel.add(due));
+      const fired = runToEnd(wheel);
+      expect(fired.map((f) => f.id)).toEqual(ids);
+      expect(fired.map((f) => f.at)).toEqual(dues.map((due) => Math.ceil(due)));
+    }
+  });
+
   it('clear() drops everything and keeps the time', () => {
     const wheel = new TimerWheel({ now: T0, initialCapacity: 4 });
     const ids = [1, 100, 10_000, YEAR].map((d) => wheel.add(T0 + d));

@@ -56,7 +56,7 @@
  * if they shared T's bucket, so ties keep the order in which they would have fired. Ids and payloads stay,
  * and it costs O(entries + buckets) without allocating: a rare event does not need more.
  */
-import { nextCapacity } from '../capacity.js';
+import { EMPTY_F64, EMPTY_U8, EMPTY_U32, nextCapacity } from '../capacity.js';
 
 declare const timerIdBrand: unique symbol;
 
@@ -72,7 +72,7 @@ export interface TimerWheelOptions {
   now: number;
   /** Uint32 words of caller data per entry in {@link TimerWheel.payload}. Integer 0..1024; default 1. */
   payloadWidth?: number;
-  /** Entries allocated up front; the slab doubles when full. Integer >= 1; default 64. */
+  /** Entries the slab gets when the first entry is added (not before); it doubles when full. Integer >= 1; default 64. */
   initialCapacity?: number;
 }
 
@@ -130,12 +130,13 @@ export class TimerWheel {
   #next: Uint32Array;
   #prev: Uint32Array;
   #payload: Uint32Array;
-  /** One past the last row id (sentinels + capacity). */
+  /** One past the last row id (sentinels + capacity); 0 until the first add() allocates the slab. */
   #end: number;
+  readonly #initialCapacity: number;
   #free = NONE;
   #size = 0;
   /** Occupancy: two words per level, then one for the overflow bucket (bit 0). */
-  readonly #bits = new Uint32Array(2 * LEVELS + 1);
+  #bits: Uint32Array = EMPTY_U32;
 
   /** Absolute ms of tick 0: `floor` of the constructor's `now`, moved only by `rewind()`. */
   #origin: number;
@@ -144,11 +145,11 @@ export class TimerWheel {
   /** Current tick T: every tick before it has fired; its own bucket fires on the next advance. */
   #tick = 0;
   /** base[k]: first tick of T's level-(k+1) block, i.e. of level k's current window. */
-  readonly #base = new Float64Array(LEVELS);
+  #base: Float64Array = EMPTY_F64;
   /** end[k] = base[k] + SPAN[k + 1]: a tick >= end[k] does not fit level k. */
-  readonly #windowEnd = new Float64Array(LEVELS);
+  #windowEnd: Float64Array = EMPTY_F64;
   /** cursor[k]: slot of T at level k. */
-  readonly #cursor = new Uint8Array(LEVELS);
+  #cursor: Uint8Array = EMPTY_U8;
   #advancing = false;
 
   /** Creates an empty wheel whose time is `options.now`; throws `TypeError` naming a bad option. */
@@ -161,13 +162,16 @@ export class TimerWheel {
     const capacity = checkInteger('initialCapacity', options.initialCapacity ?? 64, 1, MAX_END - SENTINELS);
     this.#origin = Math.floor(now);
     this.#time = now;
-    this.#end = SENTINELS + capacity;
-    this.#due = new Float64Array(this.#end);
-    this.#next = new Uint32Array(this.#end);
-    this.#prev = new Uint32Array(this.#end);
-    this.#payload = new Uint32Array(this.#end * this.payloadWidth);
+    this.#initialCapacity = capacity;
+    // The slab (with its 385 sentinel rows, ~9 KB) and the window state are allocated by the first add():
+    // a consumer group that never holds a deadline, like most of the thousands of idle groups a server may
+    // carry, pays ~100 bytes for its wheel.
+    this.#end = 0;
+    this.#due = EMPTY_F64;
+    this.#next = EMPTY_U32;
+    this.#prev = EMPTY_U32;
+    this.#payload = EMPTY_U32;
     this.#setTick(0);
-    this.clear();
   }
 
   /** Live entries. */
@@ -177,7 +181,7 @@ export class TimerWheel {
 
   /** Entries the slab holds before it next doubles. */
   get capacity(): number {
-    return this.#end - SENTINELS;
+    return this.#end === 0 ? this.#initialCapacity : this.#end - SENTINELS;
   }
 
   /** The wheel's time: the latest `now` given to the constructor or `advance()`, or by a `rewind()`. */
@@ -272,6 +276,11 @@ export class TimerWheel {
     }
     if (now > this.#time) this.#time = now;
     const target = Math.floor(this.#time) - this.#origin;
+    if (this.#end === 0) {
+      // No slab: never held an entry, so nothing fires or cascades; only T moves.
+      this.#setTick(target);
+      return 0;
+    }
     let fired = 0;
     this.#advancing = true;
     try {
@@ -313,7 +322,7 @@ export class TimerWheel {
     this.#time = now;
     // Same tick T: every entry already sits where it belongs.
     if (sameTick) return;
-    let id = this.#detachAll();
+    let id = this.#end === 0 ? NONE : this.#detachAll();
     // Re-origin as the constructor does: `now` may lie before the old origin, and ticks must stay >= 0.
     const origin = Math.floor(now);
     this.#origin = origin;
@@ -328,16 +337,17 @@ export class TimerWheel {
 
   /** Drops every entry (no callbacks) and keeps the time and the capacity. O(capacity). */
   clear(): void {
+    this.#bits.fill(0);
+    this.#size = 0;
+    if (this.#end === 0) return;
     const next = this.#next;
     const prev = this.#prev;
     for (let b = 0; b < SENTINELS; b++) {
       next[b] = b;
       prev[b] = b;
     }
-    this.#bits.fill(0);
     this.#chainFree(SENTINELS, this.#end);
     this.#free = SENTINELS;
-    this.#size = 0;
   }
 
   /** Fires the bucket of the current tick until it stays empty (callbacks may append to it). */
@@ -374,6 +384,7 @@ export class TimerWheel {
   /** Sets T and the per-level windows. Called only when T changes, never per entry. */
   #setTick(tick: number): void {
     this.#tick = tick;
+    if (this.#end === 0) return; // no slab, no windows yet: #allocate() sets them from T
     for (let k = 0; k < LEVELS; k++) {
       const block = SPAN[k + 1]!;
       const base = tick - (tick % block);
@@ -496,6 +507,7 @@ export class TimerWheel {
   /** Doubles the slab (called only when no row is free) and returns the first new free row. */
   #grow(): number {
     const oldEnd = this.#end;
+    if (oldEnd === 0) return this.#allocate();
     const end = Math.min(SENTINELS + nextCapacity(oldEnd - SENTINELS), MAX_END);
     if (end <= oldEnd) throw new RangeError('TimerWheel is full');
     const due = new Float64Array(end);
@@ -514,5 +526,22 @@ export class TimerWheel {
     this.#chainFree(oldEnd, end);
     this.#free = oldEnd;
     return oldEnd;
+  }
+
+  /** The first add(): allocates the slab with empty bucket rings; returns the first free row. */
+  #allocate(): number {
+    const end = SENTINELS + this.#initialCapacity;
+    this.#due = new Float64Array(end);
+    this.#next = new Uint32Array(end);
+    this.#prev = new Uint32Array(end);
+    this.#payload = new Uint32Array(end * this.payloadWidth);
+    this.#bits = new Uint32Array(2 * LEVELS + 1);
+    this.#base = new Float64Array(LEVELS);
+    this.#windowEnd = new Float64Array(LEVELS);
+    this.#cursor = new Uint8Array(LEVELS);
+    this.#end = end;
+    this.#setTick(this.#tick);
+    this.clear();
+    return this.#free;
   }
 }
