@@ -10,7 +10,7 @@
  * With --quick (small sizes, one run each; under 2 minutes) or --only everything goes to benchmarks/results/quick/
  * instead, which git ignores: a quick run never replaces the figures.
  *
- * Run:  pnpm bench [--quick] [--only core,durable,peers,http-mns,http-rocketmq,http-dms] [--runs N]
+ * Run:  pnpm bench [--quick] [--only core,durable,peers,objects,http-mns,http-rocketmq,http-dms] [--runs N]
  *       node benchmarks/run.mjs --render results/<date>.json   (redraw latest.md and the charts, measure nothing)
  *       (the root script builds the packages first; this file imports the built dist/ of each package)
  * A suite that fails is reported as failed with its error line; the others still run.
@@ -76,6 +76,13 @@ function suites(date) {
       nodeArgs: ['--expose-gc'],
       args: [...quickArg, ...runsArg],
       file: `peers-${date}${q}.json`,
+    },
+    {
+      name: 'objects',
+      script: 'objects.bench.mjs',
+      nodeArgs: ['--expose-gc'],
+      args: [...quickArg],
+      file: `objects-${date}${q}.json`,
     },
     {
       name: 'http-mns',
@@ -226,6 +233,7 @@ async function main() {
   const core = results.core?.[0];
   const durable = results.durable?.[0];
   const peers = results.peers?.[0];
+  const objects = results.objects?.[0];
   const http = {};
   for (const dialect of ['mns', 'rocketmq', 'dms']) {
     const runs = results[`http-${dialect}`];
@@ -274,7 +282,7 @@ async function main() {
     build: { snapshotBuiltAt: build, liveCoreBuiltAtEnd: builtAt('core', LIVE_PACKAGES) ?? null },
     suites: suiteStatus,
   };
-  const parts = { core, durable, peers, http };
+  const parts = { core, durable, peers, objects, http };
   combined.targets = collectTargets(parts);
   combined.figures = collectFigures(parts);
   Object.assign(combined, parts);

@@ -13,11 +13,15 @@ function figure(id, label, unit, summary, source) {
  * One flat list of every figure of the run (each with min/median/max over its runs).
  * @param {{ core?: any, durable?: any, peers?: any, http?: Record<string, any> }} suites
  */
-export function collectFigures({ core, durable, peers, http }) {
+export function collectFigures({ core, durable, peers, objects, http }) {
   const out = [];
   const add = (f) => {
     if (f !== undefined) out.push(f);
   };
+  for (const row of objects?.rows ?? []) {
+    const one = { median: row.bytesPerObject, min: row.bytesPerObject, max: row.bytesPerObject };
+    add(figure(`objects.${row.kind}.${row.n}`, `empty ${row.kind}, ${row.n} of them`, 'B', one, 'objects'));
+  }
   for (const row of core?.throughput?.rows ?? []) {
     for (const impl of ['sluice', 'naive', 'fastq']) {
       add(
@@ -240,11 +244,13 @@ export function summarizeHttp(runs) {
  * The issue-9 targets, each judged on the median: met, or missed and by how much.
  * `direction` 'min' means measured must be >= goal; 'max' means <= (or < when `strict`).
  */
-export function collectTargets({ core, durable, peers, http }) {
+export function collectTargets({ core, durable, peers, objects, http }) {
   const out = [];
   const add = (id, target, goal, direction, summary, unit, source, strict = false) => {
     // A suite left out with --only has no targets to show; a suite that ran without the figure says so.
-    const ran = source.startsWith('http-') ? http?.[source.slice(5)] : { core, durable, peers }[source];
+    const ran = source.startsWith('http-')
+      ? http?.[source.slice(5)]
+      : { core, durable, peers, objects }[source];
     if (summary === undefined && ran === undefined) return;
     if (summary === undefined) {
       out.push({ id, target, goal, direction, unit, source, status: 'not measured' });
@@ -268,6 +274,20 @@ export function collectTargets({ core, durable, peers, http }) {
       by: direction === 'min' ? goal - measured : measured - goal,
     });
   };
+  // Issue 13: an idle object costs at most 4 KB, in the core and through each dialect.
+  for (const row of objects?.rows ?? []) {
+    if (row.n < 100_000) continue;
+    const one = { median: row.bytesPerObject, min: row.bytesPerObject, max: row.bytesPerObject };
+    add(
+      `objects-${row.kind}`,
+      `memory of an empty ${row.kind} (of 100,000)`,
+      4096,
+      'max',
+      one,
+      'B',
+      'objects',
+    );
+  }
   const rows = core?.throughput?.rows ?? [];
   for (const row of rows) {
     add(

@@ -51,7 +51,7 @@ function measuredCell(t) {
  * @param {{ throughput?: string, memory?: string, scale?: string }} charts chart file names, relative to latest.md
  */
 export function renderMarkdown(combined, charts) {
-  const { machine, core, durable, peers, http } = combined;
+  const { machine, core, durable, peers, objects, http } = combined;
   const lines = [];
   const p = (text = '') => lines.push(text);
   p(
@@ -301,6 +301,27 @@ export function renderMarkdown(combined, charts) {
       p();
     }
   } else p(`**Durable suite: no result** (${combined.suites.durable?.error ?? 'not run'})\n`);
+
+  // ---------------------------------------------------------------- objects
+  if (objects?.rows) {
+    p('## Memory of an empty object (`objects.bench.mjs`)');
+    p();
+    p(
+      'N empty objects made in a fresh process after a warm-up; settled heap + external per object (RSS per ' +
+        `object beside it). Goal: <= ${int(objects.goalBytes)} B. Dialect rows go through each handler's fetch.`,
+    );
+    p();
+    const rows = objects.rows.map((r) => [
+      r.kind,
+      int(r.n),
+      int(r.bytesPerObject),
+      int(r.rssPerObject),
+      r.bytesPerObject <= objects.goalBytes ? 'met' : '**missed**',
+    ]);
+    p(table(['object', 'n', 'B each', 'RSS B each', 'goal'], rows, ['', 'r', 'r', 'r', '']));
+    p();
+  } else if (combined.suites.objects)
+    p(`**Objects suite: no result** (${combined.suites.objects.error ?? 'not run'})\n`);
 
   // ---------------------------------------------------------------- http
   p(
