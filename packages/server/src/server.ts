@@ -13,6 +13,7 @@ import { type Broker, createBroker, LogStorage, memoryStorage, type StorageAdapt
 import { type Declared, declare } from './declare.js';
 import { createSluiceHandler, type SluiceHandler } from './handler.js';
 import { meteredLogStorage } from './metered-storage.js';
+import { dialectLimits } from './object-limits.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
 
 /** Why a server could not start (the options themselves were fine). */
@@ -102,12 +103,16 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
   }
 
   let closing = false;
+  const limits = dialectLimits(resolved.limits);
   const handler = createSluiceHandler(broker, {
     credentials: resolved.accessKeys,
     tokens: resolved.tokens,
     maxLongPolls: resolved.maxLongPolls,
     processMetrics: resolved.processMetrics,
-    rocketmq: resolved.rocketmq,
+    maxObjects: limits.maxObjects,
+    mns: limits.mns,
+    rocketmq: { ...resolved.rocketmq, ...limits.rocketmq },
+    dms: limits.dms,
     ready: () => !closing,
   });
   let active = 0;
