@@ -394,4 +394,27 @@ describe('configuration: flags, config file, options', () => {
     await aliCloudClient(s.url).createQueue('q');
     expect(s.handler.objects.used).toBe(1);
   });
+
+  it('holds declared objects to the configured caps, and counts them against the server', async () => {
+    const refused = startServer({
+      port: 0,
+      memory: true,
+      limits: { mnsQueues: 1 },
+      declare: { mns: { queues: [{ name: 'a' }, { name: 'b' }] } },
+    });
+    await expect(refused).rejects.toMatchObject({ reason: 'declare', message: /QueueNumExceededLimit/ });
+    srv = await startServer({
+      port: 0,
+      memory: true,
+      processMetrics: false,
+      limits: { objects: 3, dmsQueuesPerProject: 40 },
+      declare: {
+        mns: { queues: [{ name: 'a' }, { name: 'b' }] },
+        dms: { queues: Array.from({ length: 35 }, (_, i) => ({ project: project(1), name: `d${i}` })) },
+      },
+    });
+    // Declarations are the operator's: they may fill the server past `objects`, and clients get nothing more.
+    expect(srv.handler.objects.used).toBe(37);
+    expect(await mnsError(aliCloudClient(srv.url).createQueue('c'))).toBe('MNSQueueNumExceededLimitError');
+  });
 });

@@ -94,16 +94,21 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
   } catch (error) {
     throw new StartupError('storage', (error as Error).message, error);
   }
+  const limits = dialectLimits(resolved.limits);
   let declared: Declared[];
   try {
-    declared = await declare(broker, resolved.declare, { rocketmq: resolved.rocketmq });
+    // Declared objects obey the caps of the handlers that will serve them (and count against the server's).
+    declared = await declare(broker, resolved.declare, {
+      rocketmq: { ...resolved.rocketmq, ...limits.rocketmq },
+      mns: limits.mns,
+      dms: limits.dms,
+    });
   } catch (error) {
     await broker.close().catch(() => {});
     throw new StartupError('declare', (error as Error).message, error);
   }
 
   let closing = false;
-  const limits = dialectLimits(resolved.limits);
   const handler = createSluiceHandler(broker, {
     credentials: resolved.accessKeys,
     tokens: resolved.tokens,
