@@ -4,7 +4,7 @@
  * frees a place, counts hold after a restart, the server-wide cap spans the dialects, and a flood of concurrent
  * creations racing at a cap never overshoots it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import {
   USAGE,
 } from '@sluice/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { serve, stop } from './helpers/cli.js';
 import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, aliCloudClient } from './helpers/mns-clients.js';
 import { errorCodeOf, mnsFetch } from './helpers/mns-raw.js';
 import { errorCode, type SdkClient } from './rocketmq/fixture.js';
@@ -416,5 +417,19 @@ describe('configuration: flags, config file, options', () => {
     // Declarations are the operator's: they may fill the server past `objects`, and clients get nothing more.
     expect(srv.handler.objects.used).toBe(37);
     expect(await mnsError(aliCloudClient(srv.url).createQueue('c'))).toBe('MNSQueueNumExceededLimitError');
+  });
+
+  it('`sluice serve`: a limit flag overrides that limit of the config file and keeps the others', async () => {
+    const cfg = join(dir, 'sluice.json');
+    writeFileSync(cfg, JSON.stringify({ memory: true, limits: { mnsQueues: 1, objects: 2 } }));
+    const child = await serve(['--config', cfg, '--port', '0', '--mns-max-queues', '5']);
+    try {
+      const client = aliCloudClient(child.url);
+      expect((await client.createQueue('q1')).code).toBe(201);
+      expect((await client.createQueue('q2')).code).toBe(201);
+      expect(await mnsError(client.createQueue('q3'))).toBe('MNSQueueNumExceededLimitError');
+    } finally {
+      await stop(child);
+    }
   });
 });
