@@ -214,6 +214,18 @@ describe('RocketMQ: topics and consumer groups per instance, auto-created ones i
     expect(consumed.body).toHaveLength(1);
   });
 
+  it('keeps free instance ids from multiplying the caps, and holds after a restart', async () => {
+    let s = await start({ rocketmqInstances: 2, rocketmqTopics: 1 });
+    let mq = mqClient(s.url);
+    expect((await mq.getProducer('INST_A', 't').publishMessage('x')).code).toBe(201);
+    expect((await mq.getProducer('INST_B', 't').publishMessage('x')).code).toBe(201);
+    expect(await errorCode(mq.getProducer('INST_C', 't').publishMessage('x'))).toBe('TopicNotExist');
+    s = await start({ rocketmqInstances: 2, rocketmqTopics: 1 });
+    mq = mqClient(s.url);
+    expect(await errorCode(mq.getProducer('INST_C', 't').publishMessage('x'))).toBe('TopicNotExist');
+    expect((await mq.getProducer('INST_A', 't').publishMessage('x')).code).toBe(201);
+  });
+
   it('answers the cap with status 404 and an <Error> body naming the limit', async () => {
     const s = await start({ rocketmqTopics: 1 }, true);
     const post = (topic: string) =>
@@ -368,10 +380,12 @@ describe('configuration: flags, config file, options', () => {
       '3',
       '--mns-max-queues',
       '0',
+      '--rocketmq-max-instances',
+      '4',
     ]);
     expect(cmd).toMatchObject({
       kind: 'serve',
-      options: { limits: { objects: 7, dmsProjects: 3, mnsQueues: 0 } },
+      options: { limits: { objects: 7, dmsProjects: 3, mnsQueues: 0, rocketmqInstances: 4 } },
     });
     expect(() => parseCommand(['serve', '--dms-max-queues', '501'])).toThrow(
       /--dms-max-queues must be an integer/,

@@ -13,7 +13,7 @@ import type { ResolvedRocketMqOptions } from './options.js';
 /** Per-instance counts of one RocketMQ handler, with the server-wide budget. */
 export class InstanceCaps {
   readonly #options: ResolvedRocketMqOptions;
-  /** Topics per instance id. */
+  /** Topics per instance id; an instance is here while it has topics, so `size` counts the instances in use. */
   readonly #topics = new Map<string, number>();
   /** Consumer group ids per instance id (a GID counts once however many topics it consumes). */
   readonly #groups = new Map<string, Set<string>>();
@@ -55,6 +55,14 @@ export class InstanceCaps {
       throw new RocketMqError(
         WireCode.TopicNotExist,
         `The topic ${topic} does not exist, and the instance holds its limit of ${max} topics.`,
+      );
+    }
+    // Instance ids are free: without this, every new id would bring a fresh topic quota.
+    const instances = this.#options.maxInstances;
+    if (count === 0 && this.#topics.size >= instances) {
+      throw new RocketMqError(
+        WireCode.TopicNotExist,
+        `The topic ${topic} does not exist, and the server holds topics of its limit of ${instances} instances.`,
       );
     }
     const made = this.#admit(create, WireCode.TopicNotExist, `The topic ${topic} does not exist`);

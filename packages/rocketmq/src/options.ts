@@ -48,6 +48,11 @@ export interface RocketMqOptions {
   /** Consumer group ids per instance, auto-created ones included; beyond, 404 ConsumerNotExist. Default 1000. */
   maxGroupsPerInstance?: number;
   /**
+   * Instances (`ns` values) that may hold topics; a topic in one more is 404 TopicNotExist. Instance ids are free, so
+   * this keeps them from multiplying the per-instance caps. Default 100.
+   */
+  maxInstances?: number;
+  /**
    * A server-wide object budget shared with other dialects (`createObjectBudget` in `@sluice/http`): each topic and
    * each consumer group on a topic takes a place. Default: none.
    */
@@ -69,6 +74,7 @@ export interface ResolvedRocketMqOptions {
   readonly maxRequestLine: number;
   readonly maxTopicsPerInstance: number;
   readonly maxGroupsPerInstance: number;
+  readonly maxInstances: number;
   readonly objects: ObjectBudget | undefined;
 }
 
@@ -116,6 +122,7 @@ export function resolveOptions(options: RocketMqOptions = {}): ResolvedRocketMqO
     maxRequestLine: positiveInt('maxRequestLine', options.maxRequestLine, 1024),
     maxTopicsPerInstance: positiveInt('maxTopicsPerInstance', options.maxTopicsPerInstance, 1000),
     maxGroupsPerInstance: positiveInt('maxGroupsPerInstance', options.maxGroupsPerInstance, 1000),
+    maxInstances: positiveInt('maxInstances', options.maxInstances, 100),
     objects: options.objects,
   };
 }

@@ -28,6 +28,8 @@ export interface ObjectLimits {
   rocketmqTopics?: number;
   /** RocketMQ consumer group ids per instance, auto-created ones included. Default 1000. */
   rocketmqGroups?: number;
+  /** RocketMQ instances (`ns`) holding topics, so free instance ids cannot multiply the caps. Default 100. */
+  rocketmqInstances?: number;
   /** DMS queues per project (the queue quota). Default 30 (the service's); 1..500. */
   dmsQueuesPerProject?: number;
   /** DMS consumer groups per queue. Default 3 (the service's); 1..100. */
@@ -44,6 +46,7 @@ export const LIMIT_FLAGS = {
   'mns-max-subscriptions': ['mnsSubscriptionsPerTopic', 'subscriptions per MNS topic (default 100)'],
   'rocketmq-max-topics': ['rocketmqTopics', 'RocketMQ topics per instance (default 1000)'],
   'rocketmq-max-groups': ['rocketmqGroups', 'RocketMQ consumer groups per instance (default 1000)'],
+  'rocketmq-max-instances': ['rocketmqInstances', 'RocketMQ instances holding topics (default 100)'],
   'dms-max-queues': ['dmsQueuesPerProject', 'DMS queues per project (default 30, at most 500)'],
   'dms-max-groups': ['dmsGroupsPerQueue', 'DMS consumer groups per queue (default 3, at most 100)'],
   'dms-max-projects': ['dmsProjects', 'DMS projects holding queues (default 100)'],
@@ -63,6 +66,7 @@ const RANGES: Record<keyof ObjectLimits, readonly [number, number]> = {
   mnsSubscriptionsPerTopic: [0, 2 ** 31 - 1],
   rocketmqTopics: [1, 2 ** 31 - 1],
   rocketmqGroups: [1, 2 ** 31 - 1],
+  rocketmqInstances: [1, 2 ** 31 - 1],
   dmsQueuesPerProject: [1, 500],
   dmsGroupsPerQueue: [1, 100],
   dmsProjects: [1, 2 ** 31 - 1],
@@ -95,7 +99,7 @@ export function resolveObjectLimits(limits: ObjectLimits | undefined): Readonly<
 export interface DialectLimits {
   readonly maxObjects: number;
   readonly mns: Pick<MnsHandlerOptions, 'maxQueues' | 'maxTopics' | 'maxSubscriptionsPerTopic'>;
-  readonly rocketmq: Pick<RocketMqOptions, 'maxTopicsPerInstance' | 'maxGroupsPerInstance'>;
+  readonly rocketmq: Pick<RocketMqOptions, 'maxTopicsPerInstance' | 'maxGroupsPerInstance' | 'maxInstances'>;
   readonly dms: Pick<DmsOptions, 'maxQueuesPerProject' | 'maxGroupsPerQueue' | 'maxProjects'>;
 }
 
@@ -114,6 +118,7 @@ export function dialectLimits(limits: Readonly<ObjectLimits>): DialectLimits {
     rocketmq: {
       ...given('maxTopicsPerInstance', limits.rocketmqTopics),
       ...given('maxGroupsPerInstance', limits.rocketmqGroups),
+      ...given('maxInstances', limits.rocketmqInstances),
     },
     dms: {
       ...given('maxQueuesPerProject', limits.dmsQueuesPerProject),
