@@ -11,6 +11,7 @@ import {
   type WireResponse,
 } from '@sluice/http';
 import { authenticate } from './auth.js';
+import { DmsCaps } from './caps.js';
 import type { DmsCall, DmsContext } from './context.js';
 import { DmsCode, DmsError, dmsError, renderError, toDmsError } from './errors.js';
 import { type DmsOptions, resolveOptions } from './options.js';
@@ -76,7 +77,7 @@ function dispatch(
  */
 export function createDmsHandler(broker: Broker, options?: DmsOptions): DialectHandler {
   const resolved = resolveOptions(options);
-  const registry = new DmsRegistry(broker);
+  const registry = new DmsRegistry(broker, new DmsCaps(resolved));
   registry.load();
   const context: DmsContext = { broker, registry, options: resolved };
 

@@ -1,5 +1,6 @@
 /** @module @sluice/dms — the Huawei DMS queue API v1.0 as a Sluice wire dialect. */
 
+export { DmsCaps, type DmsLimits } from './caps.js';
 export type { DmsCall, DmsContext, DmsOp } from './context.js';
 export { DmsCode, DmsError, dmsError, renderError, toDmsError, toWire } from './errors.js';
 export { createDmsHandler, DMS_ERROR_CHANNEL } from './handler.js';

@@ -1,5 +1,7 @@
 /** @module options — what `createDmsHandler` accepts, validated once. */
 
+import type { ObjectBudget } from '@sluice/http';
+
 /** One AK/SK pair. */
 export interface DmsCredential {
   /** The access key id (AK), as sent in `Authorization: SDK-HMAC-SHA256 Access=<AK>`. */
@@ -40,6 +42,16 @@ export interface DmsOptions {
   readonly maxQueuesPerProject?: number;
   /** Consumer groups per queue. Default 3; 1..100. */
   readonly maxGroupsPerQueue?: number;
+  /**
+   * Projects that may hold queues (a project counts while it has one); a queue in one more gets 400 `10240020`.
+   * Project ids are free, so this keeps them from multiplying the queue quota. Default 100.
+   */
+  readonly maxProjects?: number;
+  /**
+   * A server-wide object budget shared with other dialects (`createObjectBudget` in `@sluice/http`): each queue and
+   * each consumer group takes a place. Default: none.
+   */
+  readonly objects?: ObjectBudget;
   /** Largest request body read, bytes. Default 4 MiB (a 512 KB batch can grow with JSON escapes). */
   readonly maxBodyBytes?: number;
   /** Wall clock for `X-Sdk-Date` and token expiry checks, epoch ms. Default `Date.now`. (Not the broker clock.) */
@@ -52,6 +64,8 @@ export interface ResolvedDmsOptions {
   readonly tokens: ReadonlyMap<string, DmsToken> | undefined;
   readonly maxQueuesPerProject: number;
   readonly maxGroupsPerQueue: number;
+  readonly maxProjects: number;
+  readonly objects: ObjectBudget | undefined;
   readonly maxBodyBytes: number;
   readonly now: () => number;
 }
@@ -103,6 +117,8 @@ export function resolveOptions(options: DmsOptions = {}): ResolvedDmsOptions {
     tokens,
     maxQueuesPerProject: positiveInt('maxQueuesPerProject', options.maxQueuesPerProject, 30, 500),
     maxGroupsPerQueue: positiveInt('maxGroupsPerQueue', options.maxGroupsPerQueue, 3, 100),
+    maxProjects: positiveInt('maxProjects', options.maxProjects, 100, 2 ** 31 - 1),
+    objects: options.objects,
     maxBodyBytes: positiveInt('maxBodyBytes', options.maxBodyBytes, 4 * 1024 * 1024, 2 ** 31 - 1),
     now: options.now ?? Date.now,
   };

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Broker, Group, Queue, Topic } from '@sluice/core';
+import { DmsCaps } from './caps.js';
 import { DmsCode, dmsError } from './errors.js';
 import { routeTag } from './handler-token.js';
 
@@ -106,14 +107,19 @@ export function isKafka(mode: QueueMode): boolean {
 /** The DMS view of a broker: every project's queues and groups. */
 export class DmsRegistry {
   readonly #broker: Broker;
+  /** Projects with at least one queue (an emptied project is dropped, so `size` counts the projects in use). */
   readonly #projects = new Map<string, Map<string, DmsQueue>>();
+  readonly #caps: DmsCaps;
 
-  constructor(broker: Broker) {
+  /** `caps`: the quotas creation is checked against. Default: none. */
+  constructor(broker: Broker, caps: DmsCaps = new DmsCaps()) {
     this.#broker = broker;
+    this.#caps = caps;
   }
 
   /** Rebuilds the registry from the broker's `dms:` topics (after a restart on durable storage). */
   load(): void {
+    let objects = 0;
     for (const name of this.#broker.listTopics()) {
       if (!name.startsWith(PREFIX)) continue;
       const topic = this.#broker.topic(name);
@@ -150,7 +156,9 @@ export class DmsRegistry {
         });
       }
       this.#project(project).set(id, queue);
+      objects += 1 + queue.groups.size;
     }
+    this.#caps.adopt(objects);
   }
 
   #project(project: string): Map<string, DmsQueue> {
@@ -192,10 +200,18 @@ export class DmsRegistry {
     return group;
   }
 
-  /** Creates a queue; the caller has checked quota and name rules. 400 `10240017` when the name is taken. */
+  /**
+   * Creates a queue; the caller has checked the name rules. 400 `10240017` when the name is taken, 400 `10240020`
+   * past a quota (queues per project, projects, the server's objects).
+   */
   createQueue(project: string, spec: QueueSpec): DmsQueue {
-    const queues = this.#project(project);
-    for (const q of queues.values()) if (q.name === spec.name) throw dmsError(DmsCode.QueueNameExists);
+    const existing = this.#projects.get(project);
+    for (const q of existing?.values() ?? [])
+      if (q.name === spec.name) throw dmsError(DmsCode.QueueNameExists);
+    return this.#caps.queue(existing?.size ?? 0, this.#projects.size, () => this.#newQueue(project, spec));
+  }
+
+  #newQueue(project: string, spec: QueueSpec): DmsQueue {
     const id = randomUUID();
     const metadata: Record<string, string> = {
       [META.kind]: 'queue',
@@ -214,21 +230,25 @@ export class DmsRegistry {
       metadata,
     });
     const queue: DmsQueue = { project, id, ...spec, topic, groups: new Map(), largestMessage: 0 };
-    queues.set(id, queue);
+    this.#project(project).set(id, queue);
     return queue;
   }
 
   /** Deletes a queue with its groups and dead letters; parked consumes end with 404. */
   deleteQueue(queue: DmsQueue): void {
-    this.#projects.get(queue.project)?.delete(queue.id);
+    const queues = this.#projects.get(queue.project);
+    if (queues?.delete(queue.id) !== true) return;
+    if (queues.size === 0) this.#projects.delete(queue.project);
     for (const group of queue.groups.values()) this.#dropDeadLetters(group);
+    const objects = 1 + queue.groups.size;
     queue.groups.clear();
     if (this.#broker.hasTopic(queue.topic.name)) this.#broker.deleteTopic(queue.topic.name);
+    this.#caps.release(objects);
   }
 
   /**
    * Creates groups, all or nothing. The caller has validated names; 400 `10240018` for a taken or repeated name,
-   * 400 `10240019` past `maxGroups`.
+   * 400 `10240019` past `maxGroups` or a quota (groups per queue, the server's objects).
    */
   createGroups(queue: DmsQueue, names: readonly string[], maxGroups: number): DmsGroup[] {
     if (queue.groups.size + names.length > maxGroups) {
@@ -239,6 +259,17 @@ export class DmsRegistry {
       if (taken.has(name)) throw dmsError(DmsCode.GroupNameExists);
       taken.add(name);
     }
+    const before = queue.groups.size;
+    try {
+      return this.#caps.groups(before, names.length, () => this.#newGroups(queue, names));
+    } catch (error) {
+      // A failure half-way (a full disk) keeps the groups made before it: they hold places again.
+      this.#caps.adopt(queue.groups.size - before);
+      throw error;
+    }
+  }
+
+  #newGroups(queue: DmsQueue, names: readonly string[]): DmsGroup[] {
     const fifo = queue.mode === QueueMode.Fifo;
     return names.map((name) => {
       const id = `g-${randomUUID()}`;
@@ -273,9 +304,10 @@ export class DmsRegistry {
 
   /** Deletes a group and its dead letters; its parked consumes end with 404 `10240405`. */
   deleteGroup(group: DmsGroup): void {
-    group.queue.groups.delete(group.id);
+    if (!group.queue.groups.delete(group.id)) return;
     if (group.queue.topic.hasGroup(group.id)) group.queue.topic.deleteGroup(group.id);
     this.#dropDeadLetters(group);
+    this.#caps.release(1);
   }
 
   #dropDeadLetters(group: DmsGroup): void {

@@ -12,6 +12,7 @@ export {
   STORAGE_FAILURE_MESSAGE,
 } from './internal-failure.js';
 export { BODY, nodeRequestHead, readNodeRequest, writeNodeResponse } from './node.js';
+export { createObjectBudget, type ObjectBudget } from './object-budget.js';
 export {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_TARGET_LENGTH,

@@ -1,6 +1,7 @@
 /** @module context — what an operation gets: the request, its names, the broker and the resolved options. */
 import type { Broker } from '@sluice/core';
 import type { WireRequest } from '@sluice/http';
+import type { MnsCaps } from './caps.js';
 import type { ResolvedMnsOptions } from './options.js';
 
 /** One request being served. Built once per request by the handler. */
@@ -10,6 +11,8 @@ export interface MnsContext {
   readonly signal: AbortSignal;
   readonly broker: Broker;
   readonly options: ResolvedMnsOptions;
+  /** The account's object counts and caps. */
+  readonly caps: MnsCaps;
   /** This request's `x-mns-request-id`. */
   readonly requestId: string;
   /** `http://{Host}`: base of `QueueURL`, `Location` and `HostId`. */

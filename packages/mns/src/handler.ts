@@ -9,6 +9,7 @@ import {
   type WireRequest,
   type WireResponse,
 } from '@sluice/http';
+import { MnsCaps } from './caps.js';
 import type { MnsContext } from './context.js';
 import { internalError, toFault } from './errors.js';
 import { MnsFault } from './fault.js';
@@ -60,6 +61,7 @@ export function mnsMissingVersion(request: WireRequest, requestId = requestIds()
 export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): DialectHandler {
   const resolved: ResolvedMnsOptions = resolveMnsOptions(options);
   const nextId = requestIds();
+  const caps = new MnsCaps(broker, resolved);
 
   /**
    * Renders a failure. A storage failure gets its fixed message and anything unexpected `Internal error.`; the
@@ -77,6 +79,7 @@ export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): D
       signal,
       broker,
       options: resolved,
+      caps,
       requestId,
       base,
       name: route.name,

@@ -1,5 +1,5 @@
 /** @module options — the options of `createMnsHandler`, validated once. */
-import type { WireRequest } from '@sluice/http';
+import type { ObjectBudget, WireRequest } from '@sluice/http';
 
 /** One access key the server accepts. */
 export interface MnsCredential {
@@ -36,6 +36,17 @@ export interface MnsHandlerOptions {
   maxBodyBytes?: number;
   /** Longest request-target, characters. Default 4096. */
   maxTargetLength?: number;
+  /** Queues the account may have (400 QueueNumExceededLimit beyond). Default 1000, the service's per-region quota. */
+  maxQueues?: number;
+  /** Topics the account may have (400 TopicNumExceededLimit beyond). Default 1000, the service's quota. */
+  maxTopics?: number;
+  /** Subscriptions per topic (400 SubscriptionNumExceededLimit beyond). Default 100, the service's limit. */
+  maxSubscriptionsPerTopic?: number;
+  /**
+   * A server-wide object budget shared with other dialects (`createObjectBudget` in `@sluice/http`): each queue,
+   * topic and subscription takes a place. Default: none.
+   */
+  objects?: ObjectBudget;
 }
 
 /** Options with every field set. */
@@ -49,6 +60,10 @@ export interface ResolvedMnsOptions {
   readonly mountPath: string;
   readonly maxBodyBytes: number;
   readonly maxTargetLength: number;
+  readonly maxQueues: number;
+  readonly maxTopics: number;
+  readonly maxSubscriptionsPerTopic: number;
+  readonly objects: ObjectBudget | undefined;
 }
 
 function integerIn(
@@ -105,5 +120,15 @@ export function resolveMnsOptions(options: MnsHandlerOptions = {}): ResolvedMnsO
     mountPath,
     maxBodyBytes: integerIn('maxBodyBytes', options.maxBodyBytes, 1024 * 1024, 1024, 2 ** 30),
     maxTargetLength: integerIn('maxTargetLength', options.maxTargetLength, 4096, 64, 2 ** 20),
+    maxQueues: integerIn('maxQueues', options.maxQueues, 1000, 0, 2 ** 31 - 1),
+    maxTopics: integerIn('maxTopics', options.maxTopics, 1000, 0, 2 ** 31 - 1),
+    maxSubscriptionsPerTopic: integerIn(
+      'maxSubscriptionsPerTopic',
+      options.maxSubscriptionsPerTopic,
+      100,
+      0,
+      2 ** 31 - 1,
+    ),
+    objects: options.objects,
   };
 }

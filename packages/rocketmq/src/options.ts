@@ -1,5 +1,7 @@
 /** @module options — the options of `createRocketMqHandler`, validated once and resolved to plain values. */
 
+import type { ObjectBudget } from '@sluice/http';
+
 /** One access key the handler accepts. */
 export interface RocketMqCredential {
   /** The AccessKeyId clients put in `Authorization: MQ <id>:<signature>`. */
@@ -41,6 +43,20 @@ export interface RocketMqOptions {
   maxDateSkew?: number;
   /** Longest request line (`METHOD target HTTP/1.1`), characters. Default 1024, the service's documented limit. */
   maxRequestLine?: number;
+  /** Topics per instance (`ns`), auto-created ones included; beyond, 404 TopicNotExist. Default 1000. */
+  maxTopicsPerInstance?: number;
+  /** Consumer group ids per instance, auto-created ones included; beyond, 404 ConsumerNotExist. Default 1000. */
+  maxGroupsPerInstance?: number;
+  /**
+   * Instances (`ns` values) that may hold topics; a topic in one more is 404 TopicNotExist. Instance ids are free, so
+   * this keeps them from multiplying the per-instance caps. Default 100.
+   */
+  maxInstances?: number;
+  /**
+   * A server-wide object budget shared with other dialects (`createObjectBudget` in `@sluice/http`): each topic and
+   * each consumer group on a topic takes a place. Default: none.
+   */
+  objects?: ObjectBudget;
 }
 
 /** {@link RocketMqOptions} with every field resolved. */
@@ -56,6 +72,10 @@ export interface ResolvedRocketMqOptions {
   readonly maxTimedMessageSize: number;
   readonly maxDateSkew: number;
   readonly maxRequestLine: number;
+  readonly maxTopicsPerInstance: number;
+  readonly maxGroupsPerInstance: number;
+  readonly maxInstances: number;
+  readonly objects: ObjectBudget | undefined;
 }
 
 const DAY = 86_400_000;
@@ -100,5 +120,9 @@ export function resolveOptions(options: RocketMqOptions = {}): ResolvedRocketMqO
     maxTimedMessageSize: positiveInt('maxTimedMessageSize', options.maxTimedMessageSize, 64 * 1024),
     maxDateSkew: positiveInt('maxDateSkew', options.maxDateSkew, 15 * 60_000),
     maxRequestLine: positiveInt('maxRequestLine', options.maxRequestLine, 1024),
+    maxTopicsPerInstance: positiveInt('maxTopicsPerInstance', options.maxTopicsPerInstance, 1000),
+    maxGroupsPerInstance: positiveInt('maxGroupsPerInstance', options.maxGroupsPerInstance, 1000),
+    maxInstances: positiveInt('maxInstances', options.maxInstances, 100),
+    objects: options.objects,
   };
 }

@@ -4,6 +4,7 @@
  * Nothing is cached: the broker's lookups are map reads, and objects deleted through the core API stay deleted.
  */
 import type { Broker, Group, Queue, Topic } from '@sluice/core';
+import { InstanceCaps } from './caps.js';
 import { RocketMqError, WireCode } from './errors.js';
 import { coreGroupName, coreTopicName, deadLetterQueueName, halfQueueName } from './names.js';
 import type { ResolvedRocketMqOptions } from './options.js';
@@ -12,10 +13,12 @@ import type { ResolvedRocketMqOptions } from './options.js';
 export class Registry {
   readonly #broker: Broker;
   readonly #options: ResolvedRocketMqOptions;
+  readonly #caps: InstanceCaps;
 
   constructor(broker: Broker, options: ResolvedRocketMqOptions) {
     this.#broker = broker;
     this.#options = options;
+    this.#caps = new InstanceCaps(broker, options);
   }
 
   /**
@@ -34,15 +37,20 @@ export class Registry {
     return this.declareTopic(ns, topic);
   }
 
-  /** Creates the topic `(ns, topic)` with the dialect's options (or returns it). */
+  /**
+   * Creates the topic `(ns, topic)` with the dialect's options (or returns it). Past the instance's topic cap or the
+   * server's object budget: 404 TopicNotExist, what the service answers for a topic that was never created.
+   */
   declareTopic(ns: string, topic: string): Topic {
     const name = coreTopicName(ns, topic);
     if (this.#broker.hasTopic(name)) return this.#broker.topic(name);
-    return this.#broker.createTopic(name, {
-      retention: this.#options.retention,
-      maxMessageSize: this.#options.maxMessageSize,
-      metadata: { dialect: 'rocketmq', ns, topic },
-    });
+    return this.#caps.createTopic(ns, topic, () =>
+      this.#broker.createTopic(name, {
+        retention: this.#options.retention,
+        maxMessageSize: this.#options.maxMessageSize,
+        metadata: { dialect: 'rocketmq', ns, topic },
+      }),
+    );
   }
 
   /** The core group of a consumer on `topic`; same creation rules as {@link Registry.topic}. */
@@ -58,17 +66,22 @@ export class Registry {
     return this.declareGroup(topic, ns, consumer, ordered);
   }
 
-  /** Creates a consumer's core group with the dialect's options (or returns it). */
+  /**
+   * Creates a consumer's core group with the dialect's options (or returns it). Past the instance's group cap or the
+   * server's object budget: 404 ConsumerNotExist, what the service answers for a group that was never created.
+   */
   declareGroup(topic: Topic, ns: string, consumer: string, ordered: boolean): Group {
     const name = coreGroupName(consumer, ordered);
     if (topic.hasGroup(name)) return topic.group(name);
-    return topic.createGroup(name, {
-      visibilityTimeout: ordered ? this.#options.orderedInvisibility : this.#options.invisibility,
-      maxReceiveCount: this.#options.maxDeliveries,
-      deadLetterQueue: deadLetterQueueName(ns, consumer),
-      ordered,
-      metadata: { dialect: 'rocketmq', consumer },
-    });
+    return this.#caps.createGroup(ns, consumer, () =>
+      topic.createGroup(name, {
+        visibilityTimeout: ordered ? this.#options.orderedInvisibility : this.#options.invisibility,
+        maxReceiveCount: this.#options.maxDeliveries,
+        deadLetterQueue: deadLetterQueueName(ns, consumer),
+        ordered,
+        metadata: { dialect: 'rocketmq', consumer },
+      }),
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 /** @module args — `sluice` command-line parsing with node's `util.parseArgs`, into {@link ServerOptions}. */
 import { parseArgs } from 'node:util';
+import { LIMIT_FLAGS, LIMITS_USAGE, limitRange, type ObjectLimits } from './object-limits.js';
 import {
   type AccessKey,
   DEFAULT_DATA_DIR,
@@ -46,7 +47,8 @@ Storage tuning (config file only: "storage": {...}; each defaults to the core's 
   bodyCacheBytes          memory for message bodies read back from disk, bytes (64 MiB)
   reserveBytes            disk space held back so acks and receives go on when the disk fills, bytes (16 MiB)
   retryIntervalMs         how often writes are retried while the disk is full or failing, ms (1000)
-`;
+
+${LIMITS_USAGE}`;
 
 /** What the command line asks for. */
 export type Command =
@@ -128,7 +130,22 @@ export function parseCommand(argv: readonly string[]): Command {
     options.maxLongPolls = integer('--max-long-polls', values['max-long-polls'], 0, 1_000_000);
   }
   if (values.insecure === true) options.insecure = true;
+  const limits = limitFlags(values);
+  if (limits !== undefined) options.limits = limits;
   return { kind: 'serve', options, config: values.config };
+}
+
+/** The object-limit flags given (see object-limits.ts), or `undefined` for none. */
+function limitFlags(values: Record<string, unknown>): ObjectLimits | undefined {
+  let limits: ObjectLimits | undefined;
+  for (const [flag, [key]] of Object.entries(LIMIT_FLAGS)) {
+    const text = values[flag];
+    if (typeof text !== 'string') continue;
+    const [min, max] = limitRange(key)!;
+    limits ??= {};
+    limits[key] = integer(`--${flag}`, text, min, max);
+  }
+  return limits;
 }
 
 function repairCommand(values: ReturnType<typeof parse>['values'], rest: readonly string[]): Command {
@@ -142,6 +159,10 @@ function repairCommand(values: ReturnType<typeof parse>['values'], rest: readonl
   if (dir === '') throw new UsageError('the data directory must not be empty');
   return { kind: 'repair', dir, apply: values.apply === true };
 }
+
+const LIMIT_OPTIONS = Object.fromEntries(
+  Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }]),
+) as Record<keyof typeof LIMIT_FLAGS, { type: 'string' }>;
 
 function parse(argv: readonly string[]) {
   return parseArgs({
@@ -159,6 +180,7 @@ function parse(argv: readonly string[]) {
       config: { type: 'string' },
       'max-long-polls': { type: 'string' },
       insecure: { type: 'boolean' },
+      ...LIMIT_OPTIONS,
       apply: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

@@ -45,7 +45,12 @@ async function main(argv: readonly string[]): Promise<void> {
       process.exit(outcome.exitCode);
     }
     // Flags win over the file; a repeated flag (--access-key) replaces the file's list.
-    options = { ...(command.config === undefined ? {} : loadConfig(command.config)), ...command.options };
+    const file = command.config === undefined ? {} : loadConfig(command.config);
+    options = { ...file, ...command.options };
+    // A limit flag overrides that one limit of the file, not all of them.
+    if (file.limits !== undefined && command.options.limits !== undefined) {
+      options.limits = { ...file.limits, ...command.options.limits };
+    }
   } catch (error) {
     if (error instanceof UsageError) fail(2, `${error.message} (see sluice --help)`);
     throw error;

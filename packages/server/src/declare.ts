@@ -11,7 +11,7 @@
  * This runs before the serving handler is created: the DMS dialect loads its registry from the broker then.
  */
 import type { Broker } from '@sluice/core';
-import { createDmsHandler } from '@sluice/dms';
+import { createDmsHandler, type DmsOptions } from '@sluice/dms';
 import {
   type DialectHandler,
   escapeXml,
@@ -19,7 +19,7 @@ import {
   type WireRequest,
   type WireResponse,
 } from '@sluice/http';
-import { createMnsHandler } from '@sluice/mns';
+import { createMnsHandler, type MnsHandlerOptions } from '@sluice/mns';
 import { createRocketMqHandler, type RocketMqOptions } from '@sluice/rocketmq';
 
 /** Attributes of an MNS queue or topic, by their XML element names (e.g. `VisibilityTimeout: 60`). */
@@ -141,8 +141,13 @@ async function mnsPut(
   }
 }
 
-async function declareMns(broker: Broker, mnsDecl: NonNullable<Declarations['mns']>, out: Declared[]) {
-  const mns = createMnsHandler(broker);
+async function declareMns(
+  broker: Broker,
+  mnsDecl: NonNullable<Declarations['mns']>,
+  options: MnsHandlerOptions,
+  out: Declared[],
+) {
+  const mns = createMnsHandler(broker, options);
   for (const q of mnsDecl.queues ?? []) {
     await mnsPut(mns, 'queues', q.name, q.attributes);
     out.push({ dialect: 'mns', text: `queue ${q.name}` });
@@ -214,8 +219,13 @@ async function dmsJson(dms: DialectHandler, method: string, target: string, body
   return json ?? {};
 }
 
-async function declareDms(broker: Broker, decl: NonNullable<Declarations['dms']>, out: Declared[]) {
-  const dms = createDmsHandler(broker);
+async function declareDms(
+  broker: Broker,
+  decl: NonNullable<Declarations['dms']>,
+  options: DmsOptions,
+  out: Declared[],
+) {
+  const dms = createDmsHandler(broker, options);
   for (const { project, groups = [], ...fields } of decl.queues ?? []) {
     const where = `dms queue "${String(fields['name'])}" (project ${project})`;
     try {
@@ -247,6 +257,10 @@ async function declareDms(broker: Broker, decl: NonNullable<Declarations['dms']>
 /** The dialect options the objects are created with (those of the handler that will serve them). */
 export interface DeclareOptions {
   readonly rocketmq?: RocketMqOptions;
+  /** The MNS caps (queues, topics, subscriptions) the serving handler enforces. */
+  readonly mns?: MnsHandlerOptions;
+  /** The DMS quotas (queues, groups, projects) the serving handler enforces. */
+  readonly dms?: DmsOptions;
 }
 
 /**
@@ -259,10 +273,10 @@ export async function declare(
   options: DeclareOptions = {},
 ): Promise<Declared[]> {
   const out: Declared[] = [];
-  if (declarations.mns !== undefined) await declareMns(broker, declarations.mns, out);
+  if (declarations.mns !== undefined) await declareMns(broker, declarations.mns, options.mns ?? {}, out);
   if (declarations.rocketmq !== undefined) {
     declareRocketMq(broker, declarations.rocketmq, options.rocketmq ?? {}, out);
   }
-  if (declarations.dms !== undefined) await declareDms(broker, declarations.dms, out);
+  if (declarations.dms !== undefined) await declareDms(broker, declarations.dms, options.dms ?? {}, out);
   return out;
 }

@@ -5,10 +5,12 @@
 import type { Broker } from '@sluice/core';
 import { createDmsHandler, type DmsOptions } from '@sluice/dms';
 import {
+  createObjectBudget,
   createRouterHandler,
   type DialectHandler,
   NOT_FOUND,
   nodeRequestHead,
+  type ObjectBudget,
   pickDialect,
   type RequestHead,
   type WireHandler,
@@ -26,6 +28,7 @@ import {
   type LongPollGate,
 } from './instrument.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
+import { DEFAULT_MAX_OBJECTS } from './object-limits.js';
 import { type AccessKey, DEFAULT_MAX_LONG_POLLS } from './options.js';
 
 /** Options of {@link createSluiceHandler}. */
@@ -48,6 +51,11 @@ export interface SluiceHandlerOptions {
    * broker's storage is not `ok` (a full or failing disk), with the reason.
    */
   ready?: () => boolean;
+  /**
+   * Most objects (queues, topics, consumer groups, subscriptions) across the three dialects; one more gets each
+   * dialect's own quota error. Default 100,000. The per-account/instance/project caps are in `mns`, `rocketmq`, `dms`.
+   */
+  maxObjects?: number;
   /** More options of the MNS dialect (its `credentials` come from `credentials`). */
   mns?: Omit<MnsHandlerOptions, 'credentials'>;
   /** More options of the RocketMQ dialect (its `credentials` come from `credentials`). */
@@ -68,6 +76,8 @@ export interface SluiceHandler extends DialectHandler {
   readonly dms: DialectHandler;
   /** Long polls parked right now, across dialects. */
   parkedLongPolls(): number;
+  /** The server-wide object budget the dialects share (`objects.used`: objects that exist now). */
+  readonly objects: ObjectBudget;
   /**
    * True when a node request is this handler's (a dialect's, `/healthz`, `/metrics`), judged from its head: for
    * frameworks that must decide before handing over the raw request (Fastify's `reply.hijack()`).
@@ -111,16 +121,21 @@ export function createSluiceHandler(broker: Broker, options: SluiceHandlerOption
     parkedLongPolls: () => gate.parked,
   });
 
+  // Each dialect adds the objects it finds in the broker, then takes and gives back places as it creates and deletes.
+  const objects = createObjectBudget(options.maxObjects ?? DEFAULT_MAX_OBJECTS);
   const mns = createMnsHandler(broker, {
     ...options.mns,
+    objects,
     ...(credentials === undefined ? {} : { credentials }),
   });
   const rocketmq = createRocketMqHandler(broker, {
     ...options.rocketmq,
+    objects,
     ...(credentials === undefined ? {} : { credentials }),
   });
   const dms = createDmsHandler(broker, {
     ...options.dms,
+    objects,
     ...(credentials === undefined ? {} : { credentials }),
     ...(tokens === undefined ? {} : { tokens }),
   });
@@ -188,6 +203,7 @@ export function createSluiceHandler(broker: Broker, options: SluiceHandlerOption
     rocketmq,
     dms,
     parkedLongPolls: () => gate.parked,
+    objects,
     handles: (req) => claims(nodeRequestHead(req)),
   };
 }

@@ -19,6 +19,14 @@ export { createSluiceHandler, type SluiceHandler, type SluiceHandlerOptions } fr
 export { MeteredLogStorage, meteredLogStorage } from './metered-storage.js';
 export { createMetrics, dialectOf, type MetricsOptions, type ServerMetrics } from './metrics.js';
 export {
+  DEFAULT_MAX_OBJECTS,
+  type DialectLimits,
+  dialectLimits,
+  LIMIT_FLAGS,
+  type ObjectLimits,
+  resolveObjectLimits,
+} from './object-limits.js';
+export {
   type AccessKey,
   DEFAULT_DATA_DIR,
   DEFAULT_HOST,

@@ -1,6 +1,7 @@
 /** @module options — the settings of `startServer` and `sluice serve`, their defaults, and their validation. */
 import { isIP } from 'node:net';
 import type { Declarations } from './declare.js';
+import { type ObjectLimits, resolveObjectLimits } from './object-limits.js';
 import { type RocketMqSettings, resolveRocketMqSettings } from './rocketmq-settings.js';
 import { resolveStorageTuning, type StorageTuning } from './storage-options.js';
 
@@ -58,6 +59,8 @@ export interface ServerOptions {
   rocketmq?: RocketMqSettings;
   /** Also expose the process metrics of prom-client (CPU, memory, event loop) on `/metrics`. Default true. */
   processMetrics?: boolean;
+  /** Caps on the number of objects clients can create: server-wide and per account/instance/project. */
+  limits?: ObjectLimits;
 }
 
 /** {@link ServerOptions} with every default applied. */
@@ -81,6 +84,8 @@ export interface ResolvedServerOptions {
   /** Only the fields given; the dialect's defaults apply to the rest. */
   readonly rocketmq: Readonly<RocketMqSettings>;
   readonly processMetrics: boolean;
+  /** Only the caps given; the defaults apply to the rest. */
+  readonly limits: Readonly<ObjectLimits>;
 }
 
 /** True for addresses only this machine can reach: `localhost`, 127.0.0.0/8, `::1`. */
@@ -169,5 +174,6 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     rocketmq: resolveRocketMqSettings(options.rocketmq),
     processMetrics:
       options.processMetrics === undefined ? true : bool('processMetrics', options.processMetrics),
+    limits: resolveObjectLimits(options.limits),
   };
 }

@@ -13,6 +13,7 @@ import { type Broker, createBroker, LogStorage, memoryStorage, type StorageAdapt
 import { type Declared, declare } from './declare.js';
 import { createSluiceHandler, type SluiceHandler } from './handler.js';
 import { meteredLogStorage } from './metered-storage.js';
+import { dialectLimits } from './object-limits.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
 
 /** Why a server could not start (the options themselves were fine). */
@@ -93,9 +94,15 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
   } catch (error) {
     throw new StartupError('storage', (error as Error).message, error);
   }
+  const limits = dialectLimits(resolved.limits);
   let declared: Declared[];
   try {
-    declared = await declare(broker, resolved.declare, { rocketmq: resolved.rocketmq });
+    // Declared objects obey the caps of the handlers that will serve them (and count against the server's).
+    declared = await declare(broker, resolved.declare, {
+      rocketmq: { ...resolved.rocketmq, ...limits.rocketmq },
+      mns: limits.mns,
+      dms: limits.dms,
+    });
   } catch (error) {
     await broker.close().catch(() => {});
     throw new StartupError('declare', (error as Error).message, error);
@@ -107,7 +114,10 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     tokens: resolved.tokens,
     maxLongPolls: resolved.maxLongPolls,
     processMetrics: resolved.processMetrics,
-    rocketmq: resolved.rocketmq,
+    maxObjects: limits.maxObjects,
+    mns: limits.mns,
+    rocketmq: { ...resolved.rocketmq, ...limits.rocketmq },
+    dms: limits.dms,
     ready: () => !closing,
   });
   let active = 0;

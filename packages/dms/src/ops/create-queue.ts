@@ -73,12 +73,9 @@ export const createQueue: DmsOp = (context, call) => {
   const body = parseJsonBody(call.request.body);
   if (!isObject(body)) throw dmsError(DmsCode.InvalidBody);
   const spec = parseQueueSpec(body);
-  const { registry, options } = context;
+  const { registry } = context;
   if (registry.listQueues(call.project).some((q) => q.name === spec.name))
     throw dmsError(DmsCode.QueueNameExists);
-  if (registry.queueCount(call.project) >= options.maxQueuesPerProject) {
-    throw dmsError(DmsCode.QueueQuota, `The queue quota (${options.maxQueuesPerProject}) has been used up.`);
-  }
   const queue = registry.createQueue(call.project, spec);
   const answer = isKafka(queue.mode)
     ? { id: queue.id, name: queue.name, kafka_topic: kafkaTopic(queue) }

@@ -25,6 +25,6 @@ export function createQueue(ctx: MnsContext): WireResponse {
     if (sameAttributes(queueAttributes(broker.queue(coreName)), wanted)) return emptyResponse(ctx, 204);
     throw new MnsFault(409, 'QueueAlreadyExist', 'The queue you want to create is already exist.');
   }
-  broker.createQueue(coreName, toQueueOptions(wanted));
+  ctx.caps.createQueue(() => broker.createQueue(coreName, toQueueOptions(wanted)));
   return emptyResponse(ctx, 201, { location: `${ctx.base}/queues/${ctx.name}` });
 }

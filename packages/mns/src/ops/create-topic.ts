@@ -30,6 +30,6 @@ export function createTopic(ctx: MnsContext): WireResponse {
     }
     throw new MnsFault(409, 'TopicAlreadyExist', 'The topic you want to create is already exist.');
   }
-  broker.createTopic(coreName, toTopicOptions(wanted));
+  ctx.caps.createTopic(() => broker.createTopic(coreName, toTopicOptions(wanted)));
   return emptyResponse(ctx, 201, { location: `${ctx.base}/topics/${ctx.name}` });
 }

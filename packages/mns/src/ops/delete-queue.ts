@@ -7,6 +7,9 @@ import { emptyResponse } from '../response.js';
 /** 204, also for a queue that does not exist (spec choice: idempotent). */
 export function deleteQueue(ctx: MnsContext): WireResponse {
   const coreName = QUEUE_PREFIX + ctx.name;
-  if (ctx.broker.hasQueue(coreName)) ctx.broker.deleteQueue(coreName);
+  if (ctx.broker.hasQueue(coreName)) {
+    ctx.broker.deleteQueue(coreName);
+    ctx.caps.queueDeleted();
+  }
   return emptyResponse(ctx, 204);
 }

@@ -28,7 +28,9 @@ export function subscribe(ctx: MnsContext): WireResponse {
       'The subscription you want to create is already exist.',
     );
   }
-  topic.createGroup(ctx.subscription, { metadata: subscriptionMetadata(wanted) });
+  ctx.caps.subscribe(topic, () =>
+    topic.createGroup(ctx.subscription, { metadata: subscriptionMetadata(wanted) }),
+  );
   return emptyResponse(ctx, 201, {
     location: `${ctx.base}/topics/${ctx.name}/subscriptions/${ctx.subscription}`,
   });

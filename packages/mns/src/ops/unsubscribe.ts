@@ -7,6 +7,9 @@ import { emptyResponse } from '../response.js';
 /** 204 (also when the subscription does not exist); unknown topic: 404 TopicNotExist. */
 export function unsubscribe(ctx: MnsContext): WireResponse {
   const topic = topicOf(ctx);
-  if (topic.hasGroup(ctx.subscription)) topic.deleteGroup(ctx.subscription);
+  if (topic.hasGroup(ctx.subscription)) {
+    topic.deleteGroup(ctx.subscription);
+    ctx.caps.unsubscribed();
+  }
   return emptyResponse(ctx, 204);
 }
