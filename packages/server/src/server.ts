@@ -160,6 +160,9 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     maxLongPolls: resolved.maxLongPolls,
     processMetrics: resolved.processMetrics,
     rocketmq: resolved.rocketmq,
+    dialects: resolved.dialects,
+    ...(resolved.adminToken === undefined ? {} : { adminToken: resolved.adminToken }),
+    metricsAccess: resolved.metricsAccess,
     ready: () => !closing,
   });
   let active = 0;
