@@ -1,7 +1,10 @@
 /** @module security.test — served dialects, the exposure rule, who may read /metrics, and their flags and keys. */
+import type { IncomingMessage } from 'node:http';
+import { createBroker } from '@sluice/core';
 import { describe, expect, it } from 'vitest';
-import { parseCommand, UsageError } from '../src/args.js';
+import { parseCommand, USAGE, UsageError } from '../src/args.js';
 import { configOptions } from '../src/config-file.js';
+import { createSluiceHandler } from '../src/handler.js';
 import { resolveServerOptions } from '../src/options.js';
 import { adminGuard, dialectAuth, metricsAccess, parseDialects } from '../src/security.js';
 
@@ -113,6 +116,13 @@ describe('/metrics access', () => {
 });
 
 describe('flags and config keys', () => {
+  it('--help documents --dialects, --admin-token and the loopback rule', () => {
+    expect(USAGE).toContain('--dialects LIST');
+    expect(USAGE).toContain('--admin-token T');
+    expect(USAGE).toContain('Authorization: Bearer T');
+    expect(USAGE).toContain('off loopback every served dialect must');
+  });
+
   it('reads --dialects and --admin-token', () => {
     expect(parseCommand(['serve', '--dialects', 'mns,dms', '--admin-token', 'T0k'])).toEqual({
       kind: 'serve',
@@ -133,5 +143,27 @@ describe('flags and config keys', () => {
       'dms',
       'mns',
     ]);
+  });
+});
+
+describe('a handler serving some dialects', () => {
+  it('claims only the requests of the dialects it serves (the others go to next()), and its own paths', async () => {
+    const broker = await createBroker();
+    try {
+      const h = createSluiceHandler(broker, { dialects: ['dms'] });
+      expect(h.dialects).toEqual(['dms']);
+      const req = (url: string, headers: Record<string, string> = {}) =>
+        ({ url, headers, method: 'GET' }) as unknown as IncomingMessage;
+      expect(h.handles(req('/queues/q', { 'x-mns-version': '2015-06-06' }))).toBe(false);
+      expect(h.handles(req('/queues/q'))).toBe(false);
+      expect(h.handles(req('/topics/t/messages', { 'x-mq-version': '2015-06-06' }))).toBe(false);
+      expect(h.handles(req('/v1.0/p/queues'))).toBe(true);
+      expect(h.handles(req('/metrics'))).toBe(true);
+      const all = createSluiceHandler(broker);
+      expect(all.handles(req('/queues/q'))).toBe(true);
+      expect(all.handles(req('/topics/t/messages', { 'x-mq-version': '2015-06-06' }))).toBe(true);
+    } finally {
+      await broker.close();
+    }
   });
 });
