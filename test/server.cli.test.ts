@@ -19,6 +19,7 @@ const { ClientBuilder } = require('@huaweicloud/huaweicloud-sdk-core/ClientBuild
 const AK = 'test-key';
 const SK = 'test-secret';
 const TOKEN = 'dms-token-1';
+const ADMIN = 'admin-token-1';
 const PROJECT = '0123456789abcdef0123456789abcdef';
 
 // biome-ignore lint/suspicious/noExplicitAny: the SDKs ship no types
@@ -50,7 +51,19 @@ describe('sluice serve on a durable data dir, with an access key and a DMS token
   let s: Serving;
   beforeAll(async () => {
     s = await serve(
-      ['--port', '0', '--data-dir', join(tempDir(), 'data'), '--access-key', `${AK}:${SK}`, '--token', TOKEN],
+      [
+        ...[
+          '--port',
+          '0',
+          '--data-dir',
+          join(tempDir(), 'data'),
+          '--access-key',
+          `${AK}:${SK}`,
+          '--token',
+          TOKEN,
+        ],
+        ...['--admin-token', ADMIN],
+      ],
       true,
     );
   });
@@ -67,7 +80,10 @@ describe('sluice serve on a durable data dir, with an access key and a DMS token
     expect(lines[1]).toContain(`new MQClient('${s.url}'`);
     expect(lines[2]).toContain(`mns       ${s.url}`);
     expect(lines[3]).toContain(`dms       ${s.url}/v1.0/{project_id}/queues`);
-    expect(s.stdout()).toContain('1 access key checked in every dialect, 1 DMS token');
+    expect(s.stdout()).toContain('auth      MNS: signatures checked (1 access key)');
+    expect(s.stdout()).toContain('auth      RocketMQ: signatures checked (1 access key)');
+    expect(s.stdout()).toContain('auth      DMS: tokens + AK/SK (1 token, 1 access key)');
+    expect(s.stdout()).toContain('auth      /metrics: admin token required (Authorization: Bearer)');
   });
 
   it('answers /healthz', async () => {
@@ -148,7 +164,8 @@ describe('sluice serve on a durable data dir, with an access key and a DMS token
   });
 
   it('reports the traffic on /metrics (Prometheus text)', async () => {
-    const r = await fetch(`${s.url}/metrics`);
+    expect((await fetch(`${s.url}/metrics`)).status).toBe(401);
+    const r = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(r.headers.get('content-type')).toContain('text/plain');
     const text = await r.text();
     const value = (pattern: string): number => {

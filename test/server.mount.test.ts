@@ -109,13 +109,17 @@ async function dmsRoundTrip(url: string): Promise<void> {
 
 describe('createSluiceHandler mounted', () => {
   it('node:http: all three SDKs on one port, /healthz, /metrics, 404 for the rest', async () => {
-    const sluice = createSluiceHandler(await broker(), { credentials });
+    const sluice = createSluiceHandler(await broker(), { credentials, adminToken: 'admin' });
     const srv = await listening(sluice.node);
     await rocketMqRoundTrip(srv.url);
     await mnsRoundTrip(srv.url);
     await dmsRoundTrip(srv.url);
     expect(await (await fetch(`${srv.url}/healthz`)).json()).toEqual({ status: 'ok' });
-    const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+    // Credentials are configured: /metrics takes the admin token.
+    expect((await fetch(`${srv.url}/metrics`)).status).toBe(401);
+    const metrics = await (
+      await fetch(`${srv.url}/metrics`, { headers: { authorization: 'Bearer admin' } })
+    ).text();
     expect(metrics).toContain(
       'sluice_messages_acked_total{dialect="rocketmq",topic="rocketmq:MQ_INST_1:mounted",group="GID_mount"} 1',
     );

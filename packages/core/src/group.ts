@@ -381,6 +381,19 @@ export class Group extends EventEmitter<GroupEvents> {
   }
 
   /**
+   * True when `handle` is well-formed, one of this group's, and was issued for the message whose id is `id`
+   * (whether or not that delivery is still live). For wire formats that put the message id next to the handle:
+   * a live handle behind another message's id must not settle its own message. O(1), no state change.
+   */
+  handleIsFor(handle: string, id: string): boolean {
+    if (typeof id !== 'string' || !decodeHandle(handle) || decoded.groupUid !== this.uid) return false;
+    // An id is the topic's 16-hex-digit prefix, then the sequence number in 16 (see Topic.idOf).
+    if (id.length !== 32 || !/^[0-9A-F]{32}$/.test(id)) return false;
+    const seq = Number.parseInt(id.slice(16), 16);
+    return seq % decoded.seqModulus === decoded.seq && this.#host.idOf(seq) === id;
+  }
+
+  /**
    * Moves the deadline of a delivery to `ms` from now and answers a NEW handle; the old one stops working.
    * `ms = 0` makes the message visible again at once (the new handle then stops working at once too).
    */

@@ -102,6 +102,11 @@ export class Queue {
     return this.group.nack(handle);
   }
 
+  /** See {@link Group.handleIsFor}. */
+  handleIsFor(handle: string, id: string): boolean {
+    return this.group.handleIsFor(handle, id);
+  }
+
   /** See {@link Group.changeVisibility}. */
   changeVisibility(handle: string, ms: number): Promise<VisibilityChange> {
     return this.group.changeVisibility(handle, ms);

@@ -167,3 +167,30 @@ describe('topics and consumer groups', () => {
     expect(queue.stats().active).toBe(2);
   });
 });
+
+describe('handleIsFor', () => {
+  it('ties a handle to the id of the message it was issued for, live or not, in its own group only', async () => {
+    const { broker } = await setup();
+    const topic = broker.createTopic('orders');
+    const group = topic.createGroup('billing');
+    const other = topic.createGroup('shipping');
+    const elsewhere = broker.createTopic('returns');
+    const a = await topic.send({ body: '1' });
+    const b = await topic.send({ body: '2' });
+    const { id: foreignId } = await elsewhere.send({ body: 'x' });
+    const [da, db] = await group.receive({ max: 2 });
+    expect(group.handleIsFor(da!.receiptHandle, a.id)).toBe(true);
+    expect(group.handleIsFor(db!.receiptHandle, b.id)).toBe(true);
+    expect(group.handleIsFor(da!.receiptHandle, b.id)).toBe(false);
+    expect(group.handleIsFor(db!.receiptHandle, a.id)).toBe(false);
+    // Same sequence number, another topic's prefix.
+    expect(group.handleIsFor(da!.receiptHandle, foreignId)).toBe(false);
+    expect(other.handleIsFor(da!.receiptHandle, a.id)).toBe(false);
+    expect(group.handleIsFor('garbage', a.id)).toBe(false);
+    expect(group.handleIsFor(da!.receiptHandle, a.id.toLowerCase())).toBe(false);
+    expect(group.handleIsFor(da!.receiptHandle, `${a.id}0`)).toBe(false);
+    // Still true once the delivery is over: the caller then gets the group's own answer for a spent handle.
+    await group.ack(da!.receiptHandle);
+    expect(group.handleIsFor(da!.receiptHandle, a.id)).toBe(true);
+  });
+});

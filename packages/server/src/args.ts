@@ -9,6 +9,7 @@ import {
   parseAccessKey,
   type ServerOptions,
 } from './options.js';
+import { parseDialects } from './security.js';
 
 /** A bad command line or config file: the CLI prints the message and exits with code 2. */
 export class UsageError extends Error {
@@ -25,17 +26,24 @@ repair: reads a damaged data directory (DIR, default ${DEFAULT_DATA_DIR}) as far
   it replaces to DIR/damaged-<time>/. A server refuses to open a damaged directory; stop it before a repair.
 
 Options:
-  --host HOST             address to bind (default ${DEFAULT_HOST}; others need --access-key or --insecure)
+  --host HOST             address to bind (default ${DEFAULT_HOST}); off loopback every served dialect must
+                          authenticate (MNS and RocketMQ need --access-key; DMS --access-key or --token),
+                          else the server refuses to start (see --insecure)
   --port N                port (default ${DEFAULT_PORT}; 0 picks a free one)
   --data-dir DIR          durable storage directory (default ${DEFAULT_DATA_DIR})
   --memory                keep everything in memory instead (lost on exit)
   --fsync POLICY          always | interval | never (default always: a write is acknowledged after fsync)
   --access-key ID:SECRET  accept signatures made with this key, in every dialect (repeatable);
                           without any key, signatures are not checked
-  --token T               accept this DMS X-Auth-Token (repeatable)
+  --token T               accept this DMS X-Auth-Token (repeatable; DMS only)
+  --dialects LIST         serve only these, comma-separated: mns,rocketmq,dms (default all three); the
+                          others answer nothing of their own
+  --admin-token T         the admin token: /metrics then takes "Authorization: Bearer T". /metrics needs it
+                          off loopback or once any --access-key/--token is set, and is refused without it
   --config FILE           JSON file with the same settings plus queues/topics/groups to create; flags win
   --max-long-polls N      long polls parked at once before more are served as short polls (default 4096)
-  --insecure              allow a non-loopback --host without access keys
+  --insecure              allow a non-loopback --host with dialects that authenticate nothing, and leave
+                          /metrics open there: only on a network you trust
   -h, --help              show this help
   -v, --version           show the version
 
@@ -132,6 +140,20 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.insecure === true) options.insecure = true;
   const limits = limitFlags(values);
   if (limits !== undefined) options.limits = limits;
+  // Security (see security.ts).
+  if (values.dialects !== undefined) {
+    try {
+      options.dialects = parseDialects(values.dialects, '--dialects');
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  if (values['admin-token'] !== undefined) {
+    if (!/^[\x21-\x7e]+$/.test(values['admin-token'])) {
+      throw new UsageError('--admin-token must be printable ASCII without spaces');
+    }
+    options.adminToken = values['admin-token'];
+  }
   return { kind: 'serve', options, config: values.config };
 }
 
@@ -181,6 +203,8 @@ function parse(argv: readonly string[]) {
       'max-long-polls': { type: 'string' },
       insecure: { type: 'boolean' },
       ...LIMIT_OPTIONS,
+      dialects: { type: 'string' },
+      'admin-token': { type: 'string' },
       apply: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { parseCommand, USAGE, UsageError } from './args.js';
 import { loadConfig } from './config-file.js';
 import type { ServerOptions } from './options.js';
+import type { SluiceServer } from './server.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -56,23 +57,18 @@ async function main(argv: readonly string[]): Promise<void> {
     throw error;
   }
 
-  // Loaded only now, so help and bad flags answer without loading the broker and the dialects.
-  const { startServer, StartupError, storageWarnings } = await import('./server.js');
-  const { bannerLines } = await import('./banner.js');
-  const { logInternalFailures, logStorageEvents } = await import('./error-log.js');
-  let server: Awaited<ReturnType<typeof startServer>>;
-  try {
-    server = await startServer(options);
-  } catch (error) {
-    if (error instanceof TypeError) fail(2, error.message);
-    if (error instanceof StartupError) fail(1, error.message);
-    fail(1, (error as Error).message);
-  }
-  // What the dialects answered with a generic 500 (a full disk, a bug): the details go here, never to clients.
-  logInternalFailures((line) => process.stderr.write(line));
-  logStorageEvents(server.broker, (line) => process.stderr.write(line));
-
+  // Installed before the port is bound: a signal at any moment from then on shuts down gracefully (during the
+  // start-up, once it has finished), never by the default action.
+  let server: SluiceServer | undefined;
   let signals = 0;
+  const closeAndExit = (running: SluiceServer) =>
+    running.close().then(
+      () => {
+        process.stdout.write('sluice: stopped\n');
+        process.exit(0);
+      },
+      (error: unknown) => fail(1, `shutdown failed: ${(error as Error).message}`),
+    );
   const shutdown = (signal: NodeJS.Signals) => {
     signals++;
     if (signals > 1) {
@@ -80,16 +76,30 @@ async function main(argv: readonly string[]): Promise<void> {
       process.exit(130);
     }
     process.stdout.write(`sluice: ${signal}, shutting down (again to exit at once)\n`);
-    server.close().then(
-      () => {
-        process.stdout.write('sluice: stopped\n');
-        process.exit(0);
-      },
-      (error: unknown) => fail(1, `shutdown failed: ${(error as Error).message}`),
-    );
+    if (server !== undefined) closeAndExit(server);
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  // Loaded only now, so help and bad flags answer without loading the broker and the dialects.
+  const { startServer, StartupError, storageWarnings } = await import('./server.js');
+  const { bannerLines } = await import('./banner.js');
+  const { logInternalFailures, logStorageEvents } = await import('./error-log.js');
+  try {
+    server = await startServer(options);
+  } catch (error) {
+    if (error instanceof TypeError) fail(2, error.message);
+    if (error instanceof StartupError) fail(1, error.message);
+    fail(1, (error as Error).message);
+  }
+  if (signals > 0) {
+    // Signalled while starting: nothing was announced, so stop without the banner.
+    closeAndExit(server);
+    return;
+  }
+  // What the dialects answered with a generic 500 (a full disk, a bug): the details go here, never to clients.
+  logInternalFailures((line) => process.stderr.write(line));
+  logStorageEvents(server.broker, (line) => process.stderr.write(line));
+
   // Last: whoever waits for this line may signal at once.
   process.stdout.write(`${bannerLines(server, storageWarnings(server.broker)).join('\n')}\n`);
 }

@@ -3,10 +3,12 @@
  *
  * Keys: `host`, `port`, `dataDir` (relative to the file's directory), `memory`, `fsync`, `storage` (the log's tuning,
  * see storage-options.ts), `accessKeys` (`"ID:SECRET"` strings or `{accessKeyId, accessKeySecret}`), `tokens`,
- * `insecure`, `maxLongPolls`, `maxConnections`, `maxHeaderBytes`, `keepAliveTimeout`, `requestTimeout`,
- * `processMetrics`, `limits` (object caps, see object-limits.ts), and the declarations `mns`, `rocketmq`, `dms` (see declare.ts); `rocketmq` also holds the
- * dialect's `invisibility` and `orderedInvisibility` (ms, see rocketmq-settings.ts). Unknown keys are refused, so a
- * typo is not silently ignored; values are checked by `resolveServerOptions`.
+ * `insecure`, `dialects` (`["mns", "dms"]` or `"mns,dms"`), `adminToken`, `maxLongPolls`, `maxConnections`,
+ * `maxHeaderBytes`, `keepAliveTimeout`, `requestTimeout`, `processMetrics`, `limits` (object caps, see
+ * object-limits.ts), and the declarations `mns`, `rocketmq`,
+ * `dms` (see declare.ts); `rocketmq` also holds the dialect's `invisibility` and `orderedInvisibility` (ms, see
+ * rocketmq-settings.ts). Unknown keys are refused, so a typo is not silently ignored; values are checked by
+ * `resolveServerOptions`.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -32,6 +34,8 @@ const SETTINGS = new Set([
   'requestTimeout',
   'processMetrics',
   'limits',
+  'dialects',
+  'adminToken',
 ]);
 const DIALECTS = new Set(['mns', 'rocketmq', 'dms']);
 

@@ -30,6 +30,7 @@ import {
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { DEFAULT_MAX_OBJECTS } from './object-limits.js';
 import { type AccessKey, DEFAULT_MAX_LONG_POLLS } from './options.js';
+import { adminGuard, DIALECTS, type DialectName, type MetricsAccess, parseDialects } from './security.js';
 
 /** Options of {@link createSluiceHandler}. */
 export interface SluiceHandlerOptions {
@@ -56,6 +57,16 @@ export interface SluiceHandlerOptions {
    * dialect's own quota error. Default 100,000. The per-account/instance/project caps are in `mns`, `rocketmq`, `dms`.
    */
   maxObjects?: number;
+  // Security (see security.ts).
+  /** The dialects served; requests of the others fall through (`next()`, or the generic 404). Default all. */
+  dialects?: readonly DialectName[];
+  /** The admin token: `/metrics` takes `Authorization: Bearer <adminToken>`. */
+  adminToken?: string;
+  /**
+   * Who may read `/metrics`. Default: the admin token's holders when one is given; nobody (403) when credentials or
+   * tokens are configured without one; anyone when there are no credentials at all (local development).
+   */
+  metricsAccess?: MetricsAccess;
   /** More options of the MNS dialect (its `credentials` come from `credentials`). */
   mns?: Omit<MnsHandlerOptions, 'credentials'>;
   /** More options of the RocketMQ dialect (its `credentials` come from `credentials`). */
@@ -68,6 +79,8 @@ export interface SluiceHandlerOptions {
 export interface SluiceHandler extends DialectHandler {
   /** The metrics (`metrics.registry.metrics()` renders what `/metrics` serves). */
   readonly metrics: ServerMetrics;
+  /** The dialects served. */
+  readonly dialects: readonly DialectName[];
   /** The MNS dialect alone. */
   readonly mns: DialectHandler;
   /** The RocketMQ dialect alone (with `declareTopic` / `declareConsumer`). */
@@ -88,9 +101,14 @@ export interface SluiceHandler extends DialectHandler {
 const isAlibabaResource = (target: string) => /^\/(queues|topics)(?:[/?]|$)/.test(target);
 const isOwnPath = (target: string) => /^\/(healthz|metrics)(?:\?|$)/.test(target);
 
-/** True for requests the handler answers: a dialect's, an MNS-shaped path, `/healthz`, `/metrics`. */
-function claims(head: RequestHead): boolean {
-  return pickDialect(head) !== undefined || isAlibabaResource(head.target) || isOwnPath(head.target);
+/**
+ * True for requests the handler answers: a served dialect's, an MNS-shaped path while MNS is served (its
+ * missing-version answer), `/healthz`, `/metrics`.
+ */
+function claims(head: RequestHead, served: readonly DialectName[]): boolean {
+  const dialect = pickDialect(head);
+  if (dialect !== undefined && served.includes(dialect)) return true;
+  return (served.includes('mns') && isAlibabaResource(head.target)) || isOwnPath(head.target);
 }
 
 /**
@@ -114,6 +132,16 @@ export function createSluiceHandler(broker: Broker, options: SluiceHandlerOption
   if (!(Number.isInteger(maxLongPolls) && maxLongPolls >= 0)) {
     throw new TypeError('maxLongPolls must be a non-negative integer');
   }
+  const served = options.dialects === undefined ? [...DIALECTS] : parseDialects(options.dialects);
+  const guardMetrics = adminGuard(
+    options.metricsAccess ??
+      (options.adminToken !== undefined
+        ? 'admin-token'
+        : credentials !== undefined || tokens !== undefined
+          ? 'refused'
+          : 'open'),
+    options.adminToken,
+  );
   const gate: LongPollGate = { max: maxLongPolls, parked: 0 };
   const metrics = createMetrics(broker, {
     ...(options.registry === undefined ? {} : { registry: options.registry }),
@@ -169,6 +197,8 @@ export function createSluiceHandler(broker: Broker, options: SluiceHandlerOption
       };
     }
     if (request.path === '/metrics') {
+      const refused = guardMetrics(request);
+      if (refused !== undefined) return refused;
       return metrics.registry.metrics().then((text) => ({
         status: 200,
         headers: { 'content-type': metrics.registry.contentType },
@@ -178,17 +208,19 @@ export function createSluiceHandler(broker: Broker, options: SluiceHandlerOption
     return undefined;
   };
 
+  // A dialect not served is left out of the router: its requests fall through to `own` (a 404 there).
   const router = createRouterHandler({
-    mns: wrap(mns, probes.mns),
-    rocketmq: wrap(rocketmq, probes.rocketmq),
-    dms: wrap(dms, probes.dms),
-    missingVersion: (request) => mnsMissingVersion(request),
+    ...(served.includes('mns')
+      ? { mns: wrap(mns, probes.mns), missingVersion: (request) => mnsMissingVersion(request) }
+      : {}),
+    ...(served.includes('rocketmq') ? { rocketmq: wrap(rocketmq, probes.rocketmq) } : {}),
+    ...(served.includes('dms') ? { dms: wrap(dms, probes.dms) } : {}),
     fallback: own,
   });
 
   // Not ours: pass it on before a byte of the body is read, so the next middleware can still read it.
   const node: DialectHandler['node'] = (req, res, next) => {
-    if (claims(nodeRequestHead(req))) router.node(req, res, next);
+    if (claims(nodeRequestHead(req), served)) router.node(req, res, next);
     else if (next !== undefined) next();
     else writeNodeResponse(res, NOT_FOUND);
   };
@@ -199,11 +231,12 @@ export function createSluiceHandler(broker: Broker, options: SluiceHandlerOption
     wire: router.wire,
     ...(router.limits === undefined ? {} : { limits: router.limits }),
     metrics,
+    dialects: served,
     mns,
     rocketmq,
     dms,
     parkedLongPolls: () => gate.parked,
     objects,
-    handles: (req) => claims(nodeRequestHead(req)),
+    handles: (req) => claims(nodeRequestHead(req), served),
   };
 }

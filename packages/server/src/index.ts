@@ -45,6 +45,18 @@ export {
   resolveRocketMqSettings,
 } from './rocketmq-settings.js';
 export {
+  adminGuard,
+  checkExposure,
+  DIALECTS,
+  type DialectAuth,
+  type DialectName,
+  dialectAuth,
+  type MetricsAccess,
+  metricsAccess,
+  parseDialects,
+  type SecuritySettings,
+} from './security.js';
+export {
   type CloseTimings,
   type SluiceServer,
   StartupError,

@@ -3,6 +3,14 @@ import { isIP } from 'node:net';
 import type { Declarations } from './declare.js';
 import { type ObjectLimits, resolveObjectLimits } from './object-limits.js';
 import { type RocketMqSettings, resolveRocketMqSettings } from './rocketmq-settings.js';
+import {
+  checkExposure,
+  DIALECTS,
+  type DialectName,
+  type MetricsAccess,
+  metricsAccess,
+  parseDialects,
+} from './security.js';
 import { resolveStorageTuning, type StorageTuning } from './storage-options.js';
 
 /** The port `sluice serve` listens on when none is given. */
@@ -25,7 +33,10 @@ export interface AccessKey {
 
 /** Options of {@link startServer}; `sluice serve` flags and the config file map onto these one to one. */
 export interface ServerOptions {
-  /** Address to bind. Default `127.0.0.1`. A non-loopback address needs `accessKeys`/`tokens` or `insecure`. */
+  /**
+   * Address to bind. Default `127.0.0.1`. Off loopback, every served dialect must authenticate (MNS and RocketMQ
+   * with `accessKeys`, DMS with keys or `tokens`), unless `insecure`.
+   */
   host?: string;
   /** Port to listen on; 0 picks a free one. Default 9876. */
   port?: number;
@@ -41,8 +52,18 @@ export interface ServerOptions {
   accessKeys?: readonly AccessKey[];
   /** Static DMS `X-Auth-Token` values accepted. */
   tokens?: readonly string[];
-  /** Allow a non-loopback `host` without any key or token. Default false. */
+  /**
+   * Allow a non-loopback `host` with dialects that authenticate nothing, and an open `/metrics` there. Default false.
+   */
   insecure?: boolean;
+  // Security (see security.ts).
+  /** The dialects served; a dialect not listed answers nothing of its own. Default all: mns, rocketmq, dms. */
+  dialects?: readonly DialectName[];
+  /**
+   * The admin token: `/metrics` takes `Authorization: Bearer <adminToken>` (and so will the admin API). It is
+   * required off loopback or once any credential is configured; without it `/metrics` is then refused.
+   */
+  adminToken?: string;
   /** Most long polls parked at once in this process; more are served as short polls. Default 4096. */
   maxLongPolls?: number;
   /** Most open connections; more are refused. Default 16 384. */
@@ -75,6 +96,10 @@ export interface ResolvedServerOptions {
   readonly accessKeys: readonly AccessKey[];
   readonly tokens: readonly string[];
   readonly insecure: boolean;
+  readonly dialects: readonly DialectName[];
+  readonly adminToken: string | undefined;
+  /** Who may read `/metrics`, from the rules in security.ts. */
+  readonly metricsAccess: MetricsAccess;
   readonly maxLongPolls: number;
   readonly maxConnections: number;
   readonly maxHeaderBytes: number;
@@ -121,7 +146,7 @@ function bool(name: string, value: boolean | undefined): boolean {
 
 /**
  * Validates {@link ServerOptions} and applies the defaults; throws a `TypeError` naming the bad option, including
- * a non-loopback `host` without keys or `insecure` (a server anyone can reach must not accept unsigned requests).
+ * a non-loopback `host` serving a dialect that authenticates nothing, without `insecure` (see security.ts).
  */
 export function resolveServerOptions(options: ServerOptions = {}): ResolvedServerOptions {
   const host = options.host ?? DEFAULT_HOST;
@@ -149,11 +174,22 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     throw new TypeError('tokens must be an array of non-empty strings');
   }
   const insecure = bool('insecure', options.insecure);
-  if (!isLoopback(host) && accessKeys.length === 0 && tokens.length === 0 && !insecure) {
-    throw new TypeError(
-      `refusing to listen on non-loopback host ${host} without access keys; add --access-key ID:SECRET, or --insecure to accept unsigned requests from the network`,
-    );
+  // Security (see security.ts): what is served, and the refusal of a reachable server that checks nothing.
+  const dialects = options.dialects === undefined ? [...DIALECTS] : parseDialects(options.dialects);
+  const adminToken = options.adminToken;
+  if (adminToken !== undefined && !(typeof adminToken === 'string' && /^[\x21-\x7e]+$/.test(adminToken))) {
+    throw new TypeError('adminToken must be a non-empty string of printable ASCII without spaces');
   }
+  for (const d of DIALECTS) {
+    const declared = (options.declare as Record<string, object | undefined> | undefined)?.[d];
+    if (!dialects.includes(d) && declared !== undefined && Object.keys(declared).length > 0) {
+      throw new TypeError(
+        `${d} objects are declared, but ${d} is not served (dialects: ${dialects.join(',')})`,
+      );
+    }
+  }
+  const security = { dialects, accessKeys, tokens, adminToken, insecure };
+  checkExposure(host, isLoopback(host), security);
   const keepAliveTimeout = int('keepAliveTimeout', options.keepAliveTimeout, 65_000, 1000, 2 ** 31 - 1);
   return {
     host,
@@ -165,6 +201,9 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     accessKeys,
     tokens,
     insecure,
+    dialects,
+    adminToken,
+    metricsAccess: metricsAccess(isLoopback(host), security),
     maxLongPolls: int('maxLongPolls', options.maxLongPolls, DEFAULT_MAX_LONG_POLLS, 0, 2 ** 31 - 1),
     maxConnections: int('maxConnections', options.maxConnections, 16_384, 1, 2 ** 31 - 1),
     maxHeaderBytes: int('maxHeaderBytes', options.maxHeaderBytes, 16_384, 1024, 1 << 20),

@@ -6,7 +6,7 @@
  * parked long poll with "no message" and flushes and closes storage; then wait for the last responses to be written,
  * closing idle keep-alive connections as they become idle, and cut whatever is left at the deadline.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { type Broker, createBroker, LogStorage, memoryStorage, type StorageAdapter } from '@sluice/core';
@@ -72,6 +72,31 @@ function waitUntil(done: () => boolean, timeoutMs: number, tick: () => void = ()
   });
 }
 
+/** Binds `server`, turning the bind errors into a {@link StartupError} that says what to do. */
+async function listen(server: Server, host: string, port: number): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = `${host}:${port}`;
+    const message =
+      code === 'EADDRINUSE'
+        ? `port ${port} on ${host} is already in use (choose another with --port, or --port 0 for a free one)`
+        : code === 'EADDRNOTAVAIL'
+          ? `cannot bind ${where}: no such address on this machine`
+          : code === 'EACCES'
+            ? `cannot bind ${where}: permission denied`
+            : `cannot listen on ${where}: ${(error as Error).message}`;
+    throw new StartupError('listen', message, error);
+  }
+}
+
 /**
  * Starts a Sluice server: opens the broker (durable `logStorage` in `dataDir` unless `memory`), creates what
  * `declare` names, and serves RocketMQ HTTP, MNS, DMS, `/healthz` and `/metrics` on `host:port`. Throws a
@@ -85,6 +110,34 @@ function waitUntil(done: () => boolean, timeoutMs: number, tick: () => void = ()
 export async function startServer(options?: ServerOptions & CloseTimings): Promise<SluiceServer> {
   const resolved = resolveServerOptions(options);
   const drainTimeout = options?.drainTimeout ?? 10_000;
+
+  // The port is bound first and the socket held: a port in use then fails before the data directory is created or
+  // locked, with no window for another process to take the port between a probe and the real bind. No request is
+  // served before the broker is open: one that arrives meanwhile is held until then (see `serve`).
+  let serve: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const held: (() => void)[] = [];
+  const server = createServer(
+    {
+      maxHeaderSize: resolved.maxHeaderBytes,
+      requestTimeout: resolved.requestTimeout,
+      headersTimeout: Math.min(resolved.requestTimeout, 60_000),
+    },
+    (req, res) => {
+      if (serve !== undefined) serve(req, res);
+      else held.push(() => (serve === undefined ? res.destroy() : serve(req, res)));
+    },
+  );
+  server.keepAliveTimeout = resolved.keepAliveTimeout;
+  server.maxConnections = resolved.maxConnections;
+  await listen(server, resolved.host, resolved.port);
+  const abandon = async (reason: StartupError['reason'], error: unknown, broker?: Broker) => {
+    if (broker !== undefined) await broker.close().catch(() => {});
+    for (const release of held.splice(0)) release();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    return new StartupError(reason, (error as Error).message, error);
+  };
+
   const storage: StorageAdapter = resolved.memory
     ? memoryStorage()
     : meteredLogStorage({ ...resolved.storage, dir: resolvePath(resolved.dataDir), fsync: resolved.fsync });
@@ -92,7 +145,7 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
   try {
     broker = await createBroker({ storage });
   } catch (error) {
-    throw new StartupError('storage', (error as Error).message, error);
+    throw await abandon('storage', error);
   }
   const limits = dialectLimits(resolved.limits);
   let declared: Declared[];
@@ -104,8 +157,7 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
       dms: limits.dms,
     });
   } catch (error) {
-    await broker.close().catch(() => {});
-    throw new StartupError('declare', (error as Error).message, error);
+    throw await abandon('declare', error, broker);
   }
 
   let closing = false;
@@ -118,48 +170,20 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     mns: limits.mns,
     rocketmq: { ...resolved.rocketmq, ...limits.rocketmq },
     dms: limits.dms,
+    dialects: resolved.dialects,
+    ...(resolved.adminToken === undefined ? {} : { adminToken: resolved.adminToken }),
+    metricsAccess: resolved.metricsAccess,
     ready: () => !closing,
   });
   let active = 0;
-  const server = createServer(
-    {
-      maxHeaderSize: resolved.maxHeaderBytes,
-      requestTimeout: resolved.requestTimeout,
-      headersTimeout: Math.min(resolved.requestTimeout, 60_000),
-    },
-    (req, res) => {
-      active++;
-      res.once('close', () => active--);
-      // While draining, answers close their connection, so clients reconnect elsewhere (or fail fast).
-      if (closing) res.setHeader('connection', 'close');
-      handler.node(req, res);
-    },
-  );
-  server.keepAliveTimeout = resolved.keepAliveTimeout;
-  server.maxConnections = resolved.maxConnections;
-
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(resolved.port, resolved.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    await broker.close().catch(() => {});
-    const code = (error as NodeJS.ErrnoException).code;
-    const where = `${resolved.host}:${resolved.port}`;
-    const message =
-      code === 'EADDRINUSE'
-        ? `port ${resolved.port} on ${resolved.host} is already in use (choose another with --port, or --port 0 for a free one)`
-        : code === 'EADDRNOTAVAIL'
-          ? `cannot bind ${where}: no such address on this machine`
-          : code === 'EACCES'
-            ? `cannot bind ${where}: permission denied`
-            : `cannot listen on ${where}: ${(error as Error).message}`;
-    throw new StartupError('listen', message, error);
-  }
+  serve = (req, res) => {
+    active++;
+    res.once('close', () => active--);
+    // While draining, answers close their connection, so clients reconnect elsewhere (or fail fast).
+    if (closing) res.setHeader('connection', 'close');
+    handler.node(req, res);
+  };
+  for (const release of held.splice(0)) release();
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : resolved.port;
 

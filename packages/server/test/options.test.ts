@@ -27,7 +27,11 @@ describe('resolveServerOptions', () => {
       /refusing to listen on non-loopback host 0\.0\.0\.0/,
     );
     expect(resolveServerOptions({ host: '0.0.0.0', insecure: true }).host).toBe('0.0.0.0');
-    expect(resolveServerOptions({ host: '::', tokens: ['t'] }).host).toBe('::');
+    // A DMS token alone leaves MNS and RocketMQ unauthenticated: refused, unless only DMS is served.
+    expect(() => resolveServerOptions({ host: '::', tokens: ['t'] })).toThrow(
+      /MNS and RocketMQ would accept unauthenticated requests/,
+    );
+    expect(resolveServerOptions({ host: '::', tokens: ['t'], dialects: ['dms'] }).host).toBe('::');
     expect(
       resolveServerOptions({ host: '10.1.2.3', accessKeys: [{ accessKeyId: 'a', accessKeySecret: 'b' }] })
         .host,

@@ -10,7 +10,7 @@ import { readHandles } from '../body.js';
 import type { Call, DialectContext } from '../context.js';
 import { HandleFailure } from '../errors.js';
 import { consumerParam } from '../params.js';
-import { HandleKind, parseHandle } from '../receipt.js';
+import { HandleKind, type ParsedHandle, parseHandle } from '../receipt.js';
 import { type HandleError, handleErrorsResponse, noContent } from '../render.js';
 
 /** The per-handle failure of a core ack result. */
@@ -29,8 +29,8 @@ export async function ackMessage(ctx: DialectContext, call: Call): Promise<WireR
   // autoCreate off, an unknown topic is reported as such, like the other calls.
   const topic = ctx.registry.topic(call.ns, call.topic, !ctx.options.autoCreate);
   const failures: (HandleFailure | undefined)[] = new Array(handles.length);
-  // Tokens per core group (0: normal, 1: ordered) and the request position of each, so errors keep request order.
-  const tokens: [string[], string[]] = [[], []];
+  // Handles per core group (0: normal, 1: ordered) and the request position of each, so errors keep request order.
+  const parsedOf: [ParsedHandle[], ParsedHandle[]] = [[], []];
   const positions: [number[], number[]] = [[], []];
 
   for (let i = 0; i < handles.length; i++) {
@@ -41,17 +41,31 @@ export async function ackMessage(ctx: DialectContext, call: Call): Promise<WireR
       continue;
     }
     const which = ordered ? 1 : 0;
-    tokens[which].push(parsed.token);
+    parsedOf[which].push(parsed);
     positions[which].push(i);
   }
   for (const which of [0, 1] as const) {
-    if (tokens[which].length === 0) continue;
+    if (parsedOf[which].length === 0) continue;
     const group: Group | undefined =
       topic === undefined ? undefined : ctx.registry.group(topic, call.ns, consumer, which === 1, false);
-    const results = group === undefined ? undefined : await group.ackBatch(tokens[which]);
-    for (let j = 0; j < positions[which].length; j++) {
-      const result = results?.[j];
-      failures[positions[which][j]!] =
+    // The MessageId in front must be the one the token was issued for: a live token behind another message's id
+    // is a forged handle, and must not ack the token's own message.
+    const tokens: string[] = [];
+    const tokenPositions: number[] = [];
+    for (let j = 0; j < parsedOf[which].length; j++) {
+      const { token, messageId } = parsedOf[which][j]!;
+      if (group?.handleIsFor(token, messageId) === true) {
+        tokens.push(token);
+        tokenPositions.push(positions[which][j]!);
+      } else {
+        failures[positions[which][j]!] = HandleFailure.ReceiptHandleError;
+      }
+    }
+    if (group === undefined || tokens.length === 0) continue;
+    const results = await group.ackBatch(tokens);
+    for (let j = 0; j < tokenPositions.length; j++) {
+      const result = results[j];
+      failures[tokenPositions[j]!] =
         result === undefined ? HandleFailure.ReceiptHandleError : ackFailure(result);
     }
   }

@@ -70,7 +70,9 @@ async function endOne(
     return undefined;
   }
 
-  // A check-back handle: the half queue's own delivery handle decides whether it is still live.
+  // A check-back handle: the MessageId in front must be the one the token was issued for (a live token behind
+  // another message's id is forged); then the half queue's own delivery handle decides whether it is still live.
+  if (!half.handleIsFor(parsed.token, parsed.messageId)) return HandleFailure.ReceiptHandleError;
   if (record === undefined || record.resolved) {
     // Its content is unknown here (handed out before a restart): refuse, so the check comes back and rebuilds it.
     return HandleFailure.MessageNotExist;
