@@ -1,4 +1,5 @@
 /** @module options — what `createDmsHandler` accepts, validated once. */
+import { DEFAULT_MAX_JSON_DEPTH } from './json.js';
 
 /** One AK/SK pair. */
 export interface DmsCredential {
@@ -42,6 +43,8 @@ export interface DmsOptions {
   readonly maxGroupsPerQueue?: number;
   /** Largest request body read, bytes. Default 4 MiB (a 512 KB batch can grow with JSON escapes). */
   readonly maxBodyBytes?: number;
+  /** Deepest nesting of arrays/objects in a request body; deeper is refused with 400 `RequestFormat`. Default 128. */
+  readonly maxJsonDepth?: number;
   /** Wall clock for `X-Sdk-Date` and token expiry checks, epoch ms. Default `Date.now`. (Not the broker clock.) */
   readonly now?: () => number;
 }
@@ -53,6 +56,7 @@ export interface ResolvedDmsOptions {
   readonly maxQueuesPerProject: number;
   readonly maxGroupsPerQueue: number;
   readonly maxBodyBytes: number;
+  readonly maxJsonDepth: number;
   readonly now: () => number;
 }
 
@@ -104,6 +108,7 @@ export function resolveOptions(options: DmsOptions = {}): ResolvedDmsOptions {
     maxQueuesPerProject: positiveInt('maxQueuesPerProject', options.maxQueuesPerProject, 30, 500),
     maxGroupsPerQueue: positiveInt('maxGroupsPerQueue', options.maxGroupsPerQueue, 3, 100),
     maxBodyBytes: positiveInt('maxBodyBytes', options.maxBodyBytes, 4 * 1024 * 1024, 2 ** 31 - 1),
+    maxJsonDepth: positiveInt('maxJsonDepth', options.maxJsonDepth, DEFAULT_MAX_JSON_DEPTH, 4096),
     now: options.now ?? Date.now,
   };
 }
