@@ -6,11 +6,12 @@
  * parked long poll with "no message" and flushes and closes storage; then wait for the last responses to be written,
  * closing idle keep-alive connections as they become idle, and cut whatever is left at the deadline.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { type Broker, createBroker, LogStorage, memoryStorage, type StorageAdapter } from '@sluice/core';
 import { type Declared, declare } from './declare.js';
+import { answerExpectContinue } from './expect-continue.js';
 import { createSluiceHandler, type SluiceHandler } from './handler.js';
 import { meteredLogStorage } from './metered-storage.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
@@ -111,20 +112,22 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     ready: () => !closing,
   });
   let active = 0;
+  const onRequest: RequestListener = (req, res) => {
+    active++;
+    res.once('close', () => active--);
+    // While draining, answers close their connection, so clients reconnect elsewhere (or fail fast).
+    if (closing) res.setHeader('connection', 'close');
+    handler.node(req, res);
+  };
   const server = createServer(
     {
       maxHeaderSize: resolved.maxHeaderBytes,
       requestTimeout: resolved.requestTimeout,
       headersTimeout: Math.min(resolved.requestTimeout, 60_000),
     },
-    (req, res) => {
-      active++;
-      res.once('close', () => active--);
-      // While draining, answers close their connection, so clients reconnect elsewhere (or fail fast).
-      if (closing) res.setHeader('connection', 'close');
-      handler.node(req, res);
-    },
+    onRequest,
   );
+  answerExpectContinue(server, handler.limits, onRequest);
   server.keepAliveTimeout = resolved.keepAliveTimeout;
   server.maxConnections = resolved.maxConnections;
 
