@@ -1,6 +1,13 @@
 /** @module @sluice/http — what the Sluice wire dialects share: adapters, limits, XML, signatures, routing. */
 
-export { TooLargeError, XmlError } from './errors.js';
+export {
+  BodyBudget,
+  type BodyBudgetOptions,
+  DEFAULT_BODY_BUDGET_BYTES,
+  DEFAULT_LARGE_BODY_BYTES,
+  type Release,
+} from './body-budget.js';
+export { TextTooLongError, TooLargeError, XmlError } from './errors.js';
 export { WireFault } from './fault.js';
 export { fetchRequestHead, toFetchResponse, toWireRequest } from './fetch.js';
 export { createDialectHandler } from './handler.js';
@@ -43,6 +50,7 @@ export type {
 } from './wire.js';
 export {
   escapeXml,
+  type ParseXmlOptions,
   parseXml,
   XML_DECLARATION,
   type XmlNode,

@@ -34,6 +34,8 @@ Options:
   --token T               accept this DMS X-Auth-Token (repeatable)
   --config FILE           JSON file with the same settings plus queues/topics/groups to create; flags win
   --max-long-polls N      long polls parked at once before more are served as short polls (default 4096)
+  --max-body-bytes-in-flight N
+                          bytes of large bodies (>= 1 MiB) read and decoded at once; more wait, unread (64 MiB)
   --insecure              allow a non-loopback --host without access keys
   -h, --help              show this help
   -v, --version           show the version
@@ -127,6 +129,10 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values['max-long-polls'] !== undefined) {
     options.maxLongPolls = integer('--max-long-polls', values['max-long-polls'], 0, 1_000_000);
   }
+  if (values['max-body-bytes-in-flight'] !== undefined) {
+    const flag = '--max-body-bytes-in-flight';
+    options.maxBodyBytesInFlight = integer(flag, values['max-body-bytes-in-flight'], 1 << 20, 2 ** 31 - 1);
+  }
   if (values.insecure === true) options.insecure = true;
   return { kind: 'serve', options, config: values.config };
 }
@@ -158,6 +164,7 @@ function parse(argv: readonly string[]) {
       token: { type: 'string', multiple: true },
       config: { type: 'string' },
       'max-long-polls': { type: 'string' },
+      'max-body-bytes-in-flight': { type: 'string' },
       insecure: { type: 'boolean' },
       apply: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

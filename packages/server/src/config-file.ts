@@ -4,7 +4,7 @@
  * Keys: `host`, `port`, `dataDir` (relative to the file's directory), `memory`, `fsync`, `storage` (the log's tuning,
  * see storage-options.ts), `accessKeys` (`"ID:SECRET"` strings or `{accessKeyId, accessKeySecret}`), `tokens`,
  * `insecure`, `maxLongPolls`, `maxConnections`, `maxHeaderBytes`, `keepAliveTimeout`, `requestTimeout`,
- * `processMetrics`, and the declarations `mns`, `rocketmq`, `dms` (see declare.ts); `rocketmq` also holds the
+ * `processMetrics`, `maxBodyBytesInFlight`, and the declarations `mns`, `rocketmq`, `dms` (see declare.ts); `rocketmq` also holds the
  * dialect's `invisibility` and `orderedInvisibility` (ms, see rocketmq-settings.ts). Unknown keys are refused, so a
  * typo is not silently ignored; values are checked by `resolveServerOptions`.
  */
@@ -31,6 +31,7 @@ const SETTINGS = new Set([
   'keepAliveTimeout',
   'requestTimeout',
   'processMetrics',
+  'maxBodyBytesInFlight',
 ]);
 const DIALECTS = new Set(['mns', 'rocketmq', 'dms']);
 

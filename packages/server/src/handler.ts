@@ -5,6 +5,7 @@
 import type { Broker } from '@sluice/core';
 import { createDmsHandler, type DmsOptions } from '@sluice/dms';
 import {
+  BodyBudget,
   createRouterHandler,
   type DialectHandler,
   NOT_FOUND,
@@ -41,6 +42,11 @@ export interface SluiceHandlerOptions {
   maxLongPolls?: number;
   /** Registry for the metrics. Default: a new one (see `handler.metrics.registry`). */
   registry?: Registry;
+  /**
+   * Most bytes of large bodies (1 MiB and more) read and decoded at once across the dialects (node adapter); more
+   * wait, unread, in arrival order. Default 64 MiB.
+   */
+  maxBodyBytesInFlight?: number;
   /** Also collect prom-client's process metrics. Default false. */
   processMetrics?: boolean;
   /**
@@ -163,13 +169,19 @@ export function createSluiceHandler(broker: Broker, options: SluiceHandlerOption
     return undefined;
   };
 
-  const router = createRouterHandler({
-    mns: wrap(mns, probes.mns),
-    rocketmq: wrap(rocketmq, probes.rocketmq),
-    dms: wrap(dms, probes.dms),
-    missingVersion: (request) => mnsMissingVersion(request),
-    fallback: own,
-  });
+  const bodyBudget = new BodyBudget(
+    options.maxBodyBytesInFlight === undefined ? {} : { maxBytes: options.maxBodyBytesInFlight },
+  );
+  const router = createRouterHandler(
+    {
+      mns: wrap(mns, probes.mns),
+      rocketmq: wrap(rocketmq, probes.rocketmq),
+      dms: wrap(dms, probes.dms),
+      missingVersion: (request) => mnsMissingVersion(request),
+      fallback: own,
+    },
+    { bodyBudget },
+  );
 
   // Not ours: pass it on before a byte of the body is read, so the next middleware can still read it.
   const node: DialectHandler['node'] = (req, res, next) => {

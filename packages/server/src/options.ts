@@ -52,6 +52,11 @@ export interface ServerOptions {
   keepAliveTimeout?: number;
   /** Longest time to receive a whole request (not to answer it), ms. Default 60 000. */
   requestTimeout?: number;
+  /**
+   * Most bytes of large bodies (1 MiB and more) read and decoded at once, server-wide; more wait, unread, in arrival
+   * order. Default 64 MiB.
+   */
+  maxBodyBytesInFlight?: number;
   /** Queues, topics and groups to create at start, in each dialect's own terms. */
   declare?: Declarations;
   /** RocketMQ dialect settings (invisibility), for the consumer groups created from now on. */
@@ -77,6 +82,7 @@ export interface ResolvedServerOptions {
   readonly maxHeaderBytes: number;
   readonly keepAliveTimeout: number;
   readonly requestTimeout: number;
+  readonly maxBodyBytesInFlight: number;
   readonly declare: Declarations;
   /** Only the fields given; the dialect's defaults apply to the rest. */
   readonly rocketmq: Readonly<RocketMqSettings>;
@@ -165,6 +171,13 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     maxHeaderBytes: int('maxHeaderBytes', options.maxHeaderBytes, 16_384, 1024, 1 << 20),
     keepAliveTimeout,
     requestTimeout: int('requestTimeout', options.requestTimeout, 60_000, 1000, 2 ** 31 - 1),
+    maxBodyBytesInFlight: int(
+      'maxBodyBytesInFlight',
+      options.maxBodyBytesInFlight,
+      64 << 20,
+      1 << 20,
+      2 ** 31 - 1,
+    ),
     declare: options.declare ?? {},
     rocketmq: resolveRocketMqSettings(options.rocketmq),
     processMetrics:

@@ -107,6 +107,7 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     credentials: resolved.accessKeys,
     tokens: resolved.tokens,
     maxLongPolls: resolved.maxLongPolls,
+    maxBodyBytesInFlight: resolved.maxBodyBytesInFlight,
     processMetrics: resolved.processMetrics,
     rocketmq: resolved.rocketmq,
     ready: () => !closing,
