@@ -36,6 +36,14 @@ Options:
   --max-long-polls N      long polls parked at once before more are served as short polls (default 4096)
   --max-body-bytes-in-flight N
                           bytes of large bodies (>= 1 MiB) read and decoded at once; more wait, unread (64 MiB)
+  --max-connections N     open connections at most; at the limit the slowest-to-send or longest-idle one makes
+                          room for a new client (default 16384)
+  --max-connections-per-address N
+                          open connections from one address (default a quarter of --max-connections)
+  --headers-timeout MS    a request head must arrive within this (defeats slowloris heads; default 10000)
+  --request-timeout MS    a whole request, head and body, must arrive within this (defeats trickled bodies;
+                          answers are not limited: long polls are fine; default 60000)
+  --keep-alive-timeout MS idle kept-alive connections are closed after this (default 65000, as the services)
   --insecure              allow a non-loopback --host without access keys
   -h, --help              show this help
   -v, --version           show the version
@@ -133,6 +141,21 @@ export function parseCommand(argv: readonly string[]): Command {
     const flag = '--max-body-bytes-in-flight';
     options.maxBodyBytesInFlight = integer(flag, values['max-body-bytes-in-flight'], 1 << 20, 2 ** 31 - 1);
   }
+  const ints: readonly [
+    string,
+    'maxConnections' | 'maxConnectionsPerAddress' | 'headersTimeout' | 'requestTimeout' | 'keepAliveTimeout',
+    number,
+  ][] = [
+    ['max-connections', 'maxConnections', 1],
+    ['max-connections-per-address', 'maxConnectionsPerAddress', 1],
+    ['headers-timeout', 'headersTimeout', 100],
+    ['request-timeout', 'requestTimeout', 100],
+    ['keep-alive-timeout', 'keepAliveTimeout', 100],
+  ];
+  for (const [flag, key, min] of ints) {
+    const text = (values as Record<string, string | undefined>)[flag];
+    if (text !== undefined) options[key] = integer(`--${flag}`, text, min, 2 ** 31 - 1);
+  }
   if (values.insecure === true) options.insecure = true;
   return { kind: 'serve', options, config: values.config };
 }
@@ -165,6 +188,11 @@ function parse(argv: readonly string[]) {
       config: { type: 'string' },
       'max-long-polls': { type: 'string' },
       'max-body-bytes-in-flight': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'max-connections-per-address': { type: 'string' },
+      'headers-timeout': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'keep-alive-timeout': { type: 'string' },
       insecure: { type: 'boolean' },
       apply: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

@@ -4,7 +4,7 @@
  * Keys: `host`, `port`, `dataDir` (relative to the file's directory), `memory`, `fsync`, `storage` (the log's tuning,
  * see storage-options.ts), `accessKeys` (`"ID:SECRET"` strings or `{accessKeyId, accessKeySecret}`), `tokens`,
  * `insecure`, `maxLongPolls`, `maxConnections`, `maxHeaderBytes`, `keepAliveTimeout`, `requestTimeout`,
- * `processMetrics`, `maxBodyBytesInFlight`, and the declarations `mns`, `rocketmq`, `dms` (see declare.ts); `rocketmq` also holds the
+ * `processMetrics`, `maxBodyBytesInFlight`, `maxConnectionsPerAddress`, `headersTimeout`, and the declarations `mns`, `rocketmq`, `dms` (see declare.ts); `rocketmq` also holds the
  * dialect's `invisibility` and `orderedInvisibility` (ms, see rocketmq-settings.ts). Unknown keys are refused, so a
  * typo is not silently ignored; values are checked by `resolveServerOptions`.
  */
@@ -32,6 +32,8 @@ const SETTINGS = new Set([
   'requestTimeout',
   'processMetrics',
   'maxBodyBytesInFlight',
+  'maxConnectionsPerAddress',
+  'headersTimeout',
 ]);
 const DIALECTS = new Set(['mns', 'rocketmq', 'dms']);
 

@@ -44,13 +44,23 @@ export interface ServerOptions {
   insecure?: boolean;
   /** Most long polls parked at once in this process; more are served as short polls. Default 4096. */
   maxLongPolls?: number;
-  /** Most open connections; more are refused. Default 16 384. */
+  /**
+   * Most open connections. At the limit a new client still gets in: the connection slowest to send its first head,
+   * else the one idle longest, is closed for it (busy ones never are). Default 16 384.
+   */
   maxConnections?: number;
+  /** Most open connections from one address; more are closed at once. Default a quarter of `maxConnections`. */
+  maxConnectionsPerAddress?: number;
+  /** Longest time to receive a request head (defeats slowloris heads), ms. Default 10 000. */
+  headersTimeout?: number;
   /** Largest request head (request line + headers), bytes. Default 16 384. */
   maxHeaderBytes?: number;
   /** How long an idle keep-alive connection stays open, ms. Default 65 000 (the services keep them >= 65 s). */
   keepAliveTimeout?: number;
-  /** Longest time to receive a whole request (not to answer it), ms. Default 60 000. */
+  /**
+   * Longest time to receive a whole request, head and body (defeats trickled bodies; answering is not limited: a
+   * parked long poll is a received request), ms. Default 60 000.
+   */
   requestTimeout?: number;
   /**
    * Most bytes of large bodies (1 MiB and more) read and decoded at once, server-wide; more wait, unread, in arrival
@@ -79,6 +89,8 @@ export interface ResolvedServerOptions {
   readonly insecure: boolean;
   readonly maxLongPolls: number;
   readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+  readonly headersTimeout: number;
   readonly maxHeaderBytes: number;
   readonly keepAliveTimeout: number;
   readonly requestTimeout: number;
@@ -155,7 +167,8 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
       `refusing to listen on non-loopback host ${host} without access keys; add --access-key ID:SECRET, or --insecure to accept unsigned requests from the network`,
     );
   }
-  const keepAliveTimeout = int('keepAliveTimeout', options.keepAliveTimeout, 65_000, 1000, 2 ** 31 - 1);
+  const keepAliveTimeout = int('keepAliveTimeout', options.keepAliveTimeout, 65_000, 100, 2 ** 31 - 1);
+  const maxConnections = int('maxConnections', options.maxConnections, 16_384, 1, 2 ** 31 - 1);
   return {
     host,
     port: int('port', options.port, DEFAULT_PORT, 0, 65_535),
@@ -167,10 +180,18 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     tokens,
     insecure,
     maxLongPolls: int('maxLongPolls', options.maxLongPolls, DEFAULT_MAX_LONG_POLLS, 0, 2 ** 31 - 1),
-    maxConnections: int('maxConnections', options.maxConnections, 16_384, 1, 2 ** 31 - 1),
+    maxConnections,
+    maxConnectionsPerAddress: int(
+      'maxConnectionsPerAddress',
+      options.maxConnectionsPerAddress,
+      Math.ceil(maxConnections / 4),
+      1,
+      2 ** 31 - 1,
+    ),
+    headersTimeout: int('headersTimeout', options.headersTimeout, 10_000, 100, 2 ** 31 - 1),
     maxHeaderBytes: int('maxHeaderBytes', options.maxHeaderBytes, 16_384, 1024, 1 << 20),
     keepAliveTimeout,
-    requestTimeout: int('requestTimeout', options.requestTimeout, 60_000, 1000, 2 ** 31 - 1),
+    requestTimeout: int('requestTimeout', options.requestTimeout, 60_000, 100, 2 ** 31 - 1),
     maxBodyBytesInFlight: int(
       'maxBodyBytesInFlight',
       options.maxBodyBytesInFlight,

@@ -10,6 +10,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { type Broker, createBroker, LogStorage, memoryStorage, type StorageAdapter } from '@sluice/core';
+import { type ConnectionGuard, guardConnections, serverTimeouts } from './connections.js';
 import { type Declared, declare } from './declare.js';
 import { answerExpectContinue } from './expect-continue.js';
 import { createSluiceHandler, type SluiceHandler } from './handler.js';
@@ -44,6 +45,8 @@ export interface SluiceServer {
   readonly options: ResolvedServerOptions;
   /** What the `declare` option created or found. */
   readonly declared: readonly Declared[];
+  /** The connection guard (timeouts, per-address limit, eviction at the limit): what it did so far. */
+  readonly connections: ConnectionGuard;
   /** True once `close()` was called. */
   readonly closing: boolean;
   /** Graceful close (see the module doc). Resolves when storage is closed and every connection has ended. */
@@ -121,16 +124,11 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     handler.node(req, res);
   };
   const server = createServer(
-    {
-      maxHeaderSize: resolved.maxHeaderBytes,
-      requestTimeout: resolved.requestTimeout,
-      headersTimeout: Math.min(resolved.requestTimeout, 60_000),
-    },
+    { maxHeaderSize: resolved.maxHeaderBytes, ...serverTimeouts(resolved) },
     onRequest,
   );
   answerExpectContinue(server, handler.limits, onRequest);
-  server.keepAliveTimeout = resolved.keepAliveTimeout;
-  server.maxConnections = resolved.maxConnections;
+  const connections = guardConnections(server, resolved);
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -186,6 +184,7 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     server,
     options: resolved,
     declared,
+    connections,
     get closing() {
       return closing;
     },
