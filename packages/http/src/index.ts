@@ -49,6 +49,7 @@ export type {
   WireResponse,
 } from './wire.js';
 export {
+  DEFAULT_MAX_FULL_PARSE_LENGTH,
   escapeXml,
   type ParseXmlOptions,
   parseXml,

@@ -86,7 +86,16 @@ export interface ParseXmlOptions {
    * soon as decoding reaches it. Default: no limit (decoded text is never longer than the document).
    */
   readonly maxTextLength?: number;
+  /**
+   * Largest document (characters) handed to fast-xml-parser when the one-pass reader does not handle it (comments,
+   * processing instructions, unusual names): larger ones are {@link XmlError}. WHY: fast-xml-parser takes ~1 s per
+   * 10 MiB even on an idle machine, all of it blocking; no SDK sends such documents. Default 1 MiB.
+   */
+  readonly maxFullParseLength?: number;
 }
+
+/** Default of {@link ParseXmlOptions.maxFullParseLength}. */
+export const DEFAULT_MAX_FULL_PARSE_LENGTH = 1024 * 1024;
 
 /**
  * Parses an XML document into an {@link XmlObject} keyed by the root element's name.
@@ -109,6 +118,12 @@ export function parseXml(input: string | Uint8Array, options?: ParseXmlOptions):
   if (FORBIDDEN.test(text)) throw new XmlError('DTDs and entity declarations are not accepted');
   const fast = fastParseXml(text, max);
   if (fast !== undefined) return fast;
+  const fullMax = options?.maxFullParseLength ?? DEFAULT_MAX_FULL_PARSE_LENGTH;
+  if (text.length > fullMax) {
+    throw new XmlError(
+      `a document over ${fullMax} characters must hold only elements, text and CDATA (no comments or processing instructions)`,
+    );
+  }
   return parseWithFastXmlParser(text, max);
 }
 

@@ -85,6 +85,13 @@ describe('decodeText', () => {
     );
   });
 
+  it('leaves only small documents to fast-xml-parser (seconds per 20 MiB)', () => {
+    const doc = (n: number) => `<!-- c --><Message><MessageBody>${'a'.repeat(n)}</MessageBody></Message>`;
+    expect(xmlText(xmlRoot(parseXml(doc(1000))).node, 'MessageBody')).toBe('a'.repeat(1000));
+    expect(() => parseXml(doc(1024 * 1024))).toThrow(/must hold only elements, text and CDATA/);
+    expect(() => parseXml(doc(1000), { maxFullParseLength: 500 })).toThrow(XmlError);
+  });
+
   it('decodes a 4 MiB text written as entities (20 MiB) in one linear pass', () => {
     const text = Buffer.from('&amp;'.repeat(4 * 1024 * 1024)).toString();
     const start = performance.now();
