@@ -153,3 +153,47 @@ describe('bodies written as entities', () => {
     expect(maxMs).toBeLessThan(2 * bound);
   }, 60_000);
 });
+
+describe('the budget of large bodies', () => {
+  let small: SluiceServer;
+  beforeAll(async () => {
+    small = await startServer({
+      port: 0,
+      memory: true,
+      maxBodyBytesInFlight: MiB,
+      minBodyBytesPerSecond: 64 * 1024,
+    });
+  });
+  afterAll(() => small.close());
+
+  it('cuts a trickled large body that holds it, so the next large body is served', async () => {
+    const { rawConnect } = await import('./helpers/raw-http.js');
+    const trickler = await rawConnect(small.port);
+    trickler.socket.write(
+      `POST /topics/budget/messages HTTP/1.1\r\nhost: x\r\nx-mq-version: 2015-06-06\r\ncontent-type: text/xml\r\ncontent-length: ${2 * MiB}\r\n\r\n<Message><MessageBody>`,
+    );
+    const timer = setInterval(() => trickler.socket.write('x'.repeat(1024)), 100);
+    const start = performance.now();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Waits for the budget the trickler holds, then is read and stored.
+      const body = envelope('y'.repeat(2 * MiB - 100));
+      const r = await fetch(`${small.url}/topics/budget/messages`, {
+        method: 'POST',
+        headers: { 'x-mq-version': '2015-06-06', 'content-type': 'text/xml;charset=utf-8' },
+        body,
+      });
+      const served = performance.now() - start;
+      await trickler.closed;
+      const cut = performance.now() - start;
+      console.log(
+        `trickled large body cut after ${cut.toFixed(0)} ms; the next large body served after ${served.toFixed(0)} ms`,
+      );
+      expect(r.status).toBe(201);
+      expect(cut).toBeLessThan(5000);
+    } finally {
+      clearInterval(timer);
+      trickler.socket.destroy();
+    }
+  });
+});

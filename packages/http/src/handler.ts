@@ -67,9 +67,13 @@ export function createDialectHandler(wire: WireHandler, options?: DialectHandler
       else writeNodeResponse(res, NOT_FOUND);
       return;
     }
+    const bytes = bodyBudget === undefined ? 0 : bodyBytes(head, resolved);
     const serve = (release: Release): void => {
+      const unwatch =
+        bodyBudget !== undefined && bytes >= bodyBudget.largeBytes ? bodyBudget.watch(req) : NO_BUDGET;
       readNodeRequest(req, resolved, head).then(
         (request) => {
+          unwatch();
           const controller = new AbortController();
           const onClose = (): void => {
             if (!res.writableFinished) controller.abort();
@@ -90,6 +94,7 @@ export function createDialectHandler(wire: WireHandler, options?: DialectHandler
           else answer(out);
         },
         (error: unknown) => {
+          unwatch();
           release();
           if (error instanceof TooLargeError) writeNodeResponse(res, onTooLarge(error.kind, head), true);
           // Otherwise the client went away mid-body: nobody is left to answer.
@@ -97,7 +102,7 @@ export function createDialectHandler(wire: WireHandler, options?: DialectHandler
         },
       );
     };
-    const held = bodyBudget === undefined ? NO_BUDGET : bodyBudget.acquire(bodyBytes(head, resolved));
+    const held = bodyBudget === undefined ? NO_BUDGET : bodyBudget.acquire(bytes);
     if (typeof held === 'function') serve(held);
     else
       held.then((release) => {

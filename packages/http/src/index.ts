@@ -5,6 +5,7 @@ export {
   type BodyBudgetOptions,
   DEFAULT_BODY_BUDGET_BYTES,
   DEFAULT_LARGE_BODY_BYTES,
+  DEFAULT_MIN_BODY_BYTES_PER_SECOND,
   type Release,
 } from './body-budget.js';
 export { TextTooLongError, TooLargeError, XmlError } from './errors.js';

@@ -36,6 +36,7 @@ Options:
   --max-long-polls N      long polls parked at once before more are served as short polls (default 4096)
   --max-body-bytes-in-flight N
                           bytes of large bodies (>= 1 MiB) read and decoded at once; more wait, unread (64 MiB)
+  --min-body-rate N       bytes/s a large body must average, or its connection is cut (65536; 0: none)
   --max-connections N     open connections at most; at the limit the slowest-to-send or longest-idle one makes
                           room for a new client (default 16384)
   --max-connections-per-address N
@@ -57,6 +58,15 @@ Storage tuning (config file only: "storage": {...}; each defaults to the core's 
   reserveBytes            disk space held back so acks and receives go on when the disk fills, bytes (16 MiB)
   retryIntervalMs         how often writes are retried while the disk is full or failing, ms (1000)
 `;
+
+type LimitKey =
+  | 'maxConnections'
+  | 'maxConnectionsPerAddress'
+  | 'headersTimeout'
+  | 'requestTimeout'
+  | 'keepAliveTimeout'
+  | 'maxBodyBytesInFlight'
+  | 'minBodyBytesPerSecond';
 
 /** What the command line asks for. */
 export type Command =
@@ -137,20 +147,15 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values['max-long-polls'] !== undefined) {
     options.maxLongPolls = integer('--max-long-polls', values['max-long-polls'], 0, 1_000_000);
   }
-  if (values['max-body-bytes-in-flight'] !== undefined) {
-    const flag = '--max-body-bytes-in-flight';
-    options.maxBodyBytesInFlight = integer(flag, values['max-body-bytes-in-flight'], 1 << 20, 2 ** 31 - 1);
-  }
-  const ints: readonly [
-    string,
-    'maxConnections' | 'maxConnectionsPerAddress' | 'headersTimeout' | 'requestTimeout' | 'keepAliveTimeout',
-    number,
-  ][] = [
+  // The connection and body limits: integers, each with its own floor.
+  const ints: readonly [string, LimitKey, number][] = [
+    ['max-body-bytes-in-flight', 'maxBodyBytesInFlight', 1 << 20],
     ['max-connections', 'maxConnections', 1],
     ['max-connections-per-address', 'maxConnectionsPerAddress', 1],
     ['headers-timeout', 'headersTimeout', 100],
     ['request-timeout', 'requestTimeout', 100],
     ['keep-alive-timeout', 'keepAliveTimeout', 100],
+    ['min-body-rate', 'minBodyBytesPerSecond', 0],
   ];
   for (const [flag, key, min] of ints) {
     const text = (values as Record<string, string | undefined>)[flag];
@@ -193,6 +198,7 @@ function parse(argv: readonly string[]) {
       'headers-timeout': { type: 'string' },
       'request-timeout': { type: 'string' },
       'keep-alive-timeout': { type: 'string' },
+      'min-body-rate': { type: 'string' },
       insecure: { type: 'boolean' },
       apply: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

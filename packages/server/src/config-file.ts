@@ -4,7 +4,8 @@
  * Keys: `host`, `port`, `dataDir` (relative to the file's directory), `memory`, `fsync`, `storage` (the log's tuning,
  * see storage-options.ts), `accessKeys` (`"ID:SECRET"` strings or `{accessKeyId, accessKeySecret}`), `tokens`,
  * `insecure`, `maxLongPolls`, `maxConnections`, `maxHeaderBytes`, `keepAliveTimeout`, `requestTimeout`,
- * `processMetrics`, `maxBodyBytesInFlight`, `maxConnectionsPerAddress`, `headersTimeout`, and the declarations `mns`, `rocketmq`, `dms` (see declare.ts); `rocketmq` also holds the
+ * `processMetrics`, `maxBodyBytesInFlight`, `maxConnectionsPerAddress`, `headersTimeout`,
+ * `minBodyBytesPerSecond`, and the declarations `mns`, `rocketmq`, `dms` (see declare.ts); `rocketmq` also holds the
  * dialect's `invisibility` and `orderedInvisibility` (ms, see rocketmq-settings.ts). Unknown keys are refused, so a
  * typo is not silently ignored; values are checked by `resolveServerOptions`.
  */
@@ -34,6 +35,7 @@ const SETTINGS = new Set([
   'maxBodyBytesInFlight',
   'maxConnectionsPerAddress',
   'headersTimeout',
+  'minBodyBytesPerSecond',
 ]);
 const DIALECTS = new Set(['mns', 'rocketmq', 'dms']);
 

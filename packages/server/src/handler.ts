@@ -47,6 +47,8 @@ export interface SluiceHandlerOptions {
    * wait, unread, in arrival order. Default 64 MiB.
    */
   maxBodyBytesInFlight?: number;
+  /** Slowest average, bytes/s, at which such a large body may arrive before its connection is cut. Default 65 536. */
+  minBodyBytesPerSecond?: number;
   /** Also collect prom-client's process metrics. Default false. */
   processMetrics?: boolean;
   /**
@@ -169,9 +171,12 @@ export function createSluiceHandler(broker: Broker, options: SluiceHandlerOption
     return undefined;
   };
 
-  const bodyBudget = new BodyBudget(
-    options.maxBodyBytesInFlight === undefined ? {} : { maxBytes: options.maxBodyBytesInFlight },
-  );
+  const bodyBudget = new BodyBudget({
+    ...(options.maxBodyBytesInFlight === undefined ? {} : { maxBytes: options.maxBodyBytesInFlight }),
+    ...(options.minBodyBytesPerSecond === undefined
+      ? {}
+      : { minBytesPerSecond: options.minBodyBytesPerSecond }),
+  });
   const router = createRouterHandler(
     {
       mns: wrap(mns, probes.mns),

@@ -67,6 +67,11 @@ export interface ServerOptions {
    * order. Default 64 MiB.
    */
   maxBodyBytesInFlight?: number;
+  /**
+   * Slowest average, bytes per second, at which a large body (one that counts in `maxBodyBytesInFlight`) may arrive;
+   * slower, its connection is cut, so trickled uploads cannot hold the budget. 0: no minimum. Default 65 536.
+   */
+  minBodyBytesPerSecond?: number;
   /** Queues, topics and groups to create at start, in each dialect's own terms. */
   declare?: Declarations;
   /** RocketMQ dialect settings (invisibility), for the consumer groups created from now on. */
@@ -95,6 +100,7 @@ export interface ResolvedServerOptions {
   readonly keepAliveTimeout: number;
   readonly requestTimeout: number;
   readonly maxBodyBytesInFlight: number;
+  readonly minBodyBytesPerSecond: number;
   readonly declare: Declarations;
   /** Only the fields given; the dialect's defaults apply to the rest. */
   readonly rocketmq: Readonly<RocketMqSettings>;
@@ -197,6 +203,13 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
       options.maxBodyBytesInFlight,
       64 << 20,
       1 << 20,
+      2 ** 31 - 1,
+    ),
+    minBodyBytesPerSecond: int(
+      'minBodyBytesPerSecond',
+      options.minBodyBytesPerSecond,
+      65_536,
+      0,
       2 ** 31 - 1,
     ),
     declare: options.declare ?? {},

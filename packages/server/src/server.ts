@@ -111,6 +111,7 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     tokens: resolved.tokens,
     maxLongPolls: resolved.maxLongPolls,
     maxBodyBytesInFlight: resolved.maxBodyBytesInFlight,
+    minBodyBytesPerSecond: resolved.minBodyBytesPerSecond,
     processMetrics: resolved.processMetrics,
     rocketmq: resolved.rocketmq,
     ready: () => !closing,
