@@ -89,9 +89,14 @@ export function createDialectHandler(wire: WireHandler, options?: DialectHandler
             if (next !== undefined) next();
             else writeNodeResponse(res, NOT_FOUND);
           };
-          const out = safeWire(request, controller.signal);
-          if (out instanceof Promise) out.then(answer, (error: unknown) => answer(onError(error, request)));
-          else answer(out);
+          const run = (): void => {
+            const out = safeWire(request, controller.signal);
+            if (out instanceof Promise) out.then(answer, (error: unknown) => answer(onError(error, request)));
+            else answer(out);
+          };
+          // A large body was just joined in this turn; decode it in the next, so the two blocks do not add up.
+          if (bodyBudget !== undefined && request.body.byteLength >= bodyBudget.largeBytes) setImmediate(run);
+          else run();
         },
         (error: unknown) => {
           unwatch();

@@ -118,7 +118,7 @@ export function decodeText(text: string, maxLength = Number.POSITIVE_INFINITY): 
       i = j + 1;
     }
     if (o > maxLength) throw new TextTooLongError(maxLength);
-    amp = text.indexOf('&', i);
+    amp = text.charCodeAt(i) === AMP ? i : text.indexOf('&', i);
   }
   if (i < n) {
     bytes.write(text.slice(i), o * 2, 'utf16le');
