@@ -28,8 +28,8 @@ interface AckItem {
 }
 
 /** Validates the whole body before touching anything (a malformed item fails the request with 400). */
-function parseItems(body: Uint8Array, expected: HandlerKind, tag: string): AckItem[] {
-  const parsed = parseJsonBody(body);
+function parseItems(body: Uint8Array, expected: HandlerKind, tag: string, maxDepth: number): AckItem[] {
+  const parsed = parseJsonBody(body, maxDepth);
   if (parsed === NOT_JSON || !isObject(parsed)) throw dmsError(Codes.RequestFormat);
   const { message: list } = parsed;
   if (!Array.isArray(list) || list.length === 0)
@@ -122,6 +122,6 @@ export async function ack(context: DmsContext, call: DmsCall, deadLetters: boole
   const { registry } = context;
   const group = registry.group(registry.queue(call.project, call.queueId), call.groupId);
   const expected = deadLetters ? HandlerKind.DeadLetter : HandlerKind.Normal;
-  const items = parseItems(call.request.body, expected, group.tag);
+  const items = parseItems(call.request.body, expected, group.tag, context.options.maxJsonDepth);
   return walk(items, deadLetters ? group.deadLetters : group.group);
 }

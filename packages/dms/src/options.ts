@@ -1,4 +1,5 @@
 /** @module options — what `createDmsHandler` accepts, validated once. */
+import { DEFAULT_MAX_JSON_DEPTH } from './json.js';
 
 import type { ObjectBudget } from '@sluice/http';
 
@@ -54,6 +55,8 @@ export interface DmsOptions {
   readonly objects?: ObjectBudget;
   /** Largest request body read, bytes. Default 4 MiB (a 512 KB batch can grow with JSON escapes). */
   readonly maxBodyBytes?: number;
+  /** Deepest nesting of arrays/objects in a request body; deeper is refused with 400 `RequestFormat`. Default 128. */
+  readonly maxJsonDepth?: number;
   /** Wall clock for `X-Sdk-Date` and token expiry checks, epoch ms. Default `Date.now`. (Not the broker clock.) */
   readonly now?: () => number;
 }
@@ -67,6 +70,7 @@ export interface ResolvedDmsOptions {
   readonly maxProjects: number;
   readonly objects: ObjectBudget | undefined;
   readonly maxBodyBytes: number;
+  readonly maxJsonDepth: number;
   readonly now: () => number;
 }
 
@@ -120,6 +124,7 @@ export function resolveOptions(options: DmsOptions = {}): ResolvedDmsOptions {
     maxProjects: positiveInt('maxProjects', options.maxProjects, 100, 2 ** 31 - 1),
     objects: options.objects,
     maxBodyBytes: positiveInt('maxBodyBytes', options.maxBodyBytes, 4 * 1024 * 1024, 2 ** 31 - 1),
+    maxJsonDepth: positiveInt('maxJsonDepth', options.maxJsonDepth, DEFAULT_MAX_JSON_DEPTH, 4096),
     now: options.now ?? Date.now,
   };
 }

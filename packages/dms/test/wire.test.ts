@@ -292,6 +292,19 @@ describe('produce and consume', () => {
     expectError(two, 400, '10540011');
     expect(two.json.error_msg).toBe('The message size is 600004, larger than the size limit 524288.');
     await bad({ messages: [{ body: 'x'.repeat(524_287) }] }, '10540011');
+    // Nesting: 128 levels of body is fine, deeper is the request-format 400 (was a 500 from JSON.stringify at ~4,110).
+    const nested = (levels: number) => `{"messages":[{"body":${'['.repeat(levels)}${']'.repeat(levels)}}]}`;
+    expect((await call(wire, 'POST', `${P}/queues/${q}/messages`, nested(125))).status).toBe(201);
+    await bad(nested(126), '10540010');
+    await bad(nested(5000), '10540010');
+    // Brackets inside strings (escaped quotes too) are text, not nesting.
+    const text = `{"messages":[{"body":"\\"${'[{'.repeat(3000)}"}]}`;
+    expect((await call(wire, 'POST', `${P}/queues/${q}/messages`, text)).status).toBe(201);
+    expectError(
+      await call(wire, 'POST', `${P}/queues`, `{"name":"q9","x":${'['.repeat(5000)}`),
+      400,
+      '10240009',
+    );
     expectError(
       await call(wire, 'POST', `${P}/queues/00000000-0000-0000-0000-000000000000/messages`, {
         messages: [{ body: 1 }],
@@ -299,8 +312,8 @@ describe('produce and consume', () => {
       404,
       '10240401',
     );
-    // Nothing of the refused batches was stored.
-    expect((await call(wire, 'GET', `${P}/queues/${q}`)).json.produced_messages).toBe(0);
+    // Nothing of the refused batches was stored (only the two accepted nesting cases).
+    expect((await call(wire, 'GET', `${P}/queues/${q}`)).json.produced_messages).toBe(2);
   });
 
   it('caps a consume answer at 512 KB', async () => {
@@ -382,6 +395,11 @@ describe('ordered ack', () => {
       "It should not be 'done'",
     );
     expectError(await ack(q, g, []), 400, '10540010');
+    expectError(
+      await call(wire, 'POST', `${P}/queues/${q}/groups/${g}/ack`, `{"message":${'['.repeat(5000)}`),
+      400,
+      '10540010',
+    );
     expectError(await ack(q, g, [{ status: 'success' }]), 400, '10540010');
     expectError(
       await ack(

@@ -15,3 +15,17 @@ export class TooLargeError extends Error {
     this.kind = kind;
   }
 }
+
+/**
+ * Decoded XML text went past the length its reader allows (UTF-16 units); thrown as soon as decoding reaches it.
+ * Dialects answer it with their "message too large" error, not as malformed XML.
+ */
+export class TextTooLongError extends Error {
+  override readonly name = 'TextTooLongError';
+  /** The limit that was passed, UTF-16 units. */
+  readonly limit: number;
+  constructor(limit: number) {
+    super(`an element's text is longer than ${limit} characters`);
+    this.limit = limit;
+  }
+}

@@ -1,9 +1,29 @@
 /** @module handler — `createDialectHandler`: one wire handler, served through the node and fetch adapters. */
+import type { Release } from './body-budget.js';
 import { TooLargeError } from './errors.js';
 import { fetchRequestHead, toFetchResponse, toWireRequest } from './fetch.js';
 import { nodeRequestHead, readNodeRequest, writeNodeResponse } from './node.js';
 import { type DialectHandlerOptions, NOT_FOUND, resolveDialectOptions } from './options.js';
-import type { DialectHandler, NodeHandler, WireHandler, WireRequest, WireResponse } from './wire.js';
+import type {
+  DialectHandler,
+  DialectLimits,
+  NodeHandler,
+  RequestHead,
+  WireHandler,
+  WireRequest,
+  WireResponse,
+} from './wire.js';
+
+const NO_BUDGET: Release = () => {};
+
+/** The bytes a body will take from the budget: its declared length, the limit when chunked, 0 when refused unread. */
+function bodyBytes(head: RequestHead, limits: Pick<DialectLimits, 'maxBodyBytes'>): number {
+  const declared = head.headers['content-length'];
+  if (declared === undefined)
+    return head.headers['transfer-encoding'] === undefined ? 0 : limits.maxBodyBytes(head);
+  const n = Number(declared);
+  return n <= limits.maxBodyBytes(head) ? n : 0;
+}
 
 /**
  * Wraps a dialect's {@link WireHandler} into a {@link DialectHandler}: a node `(req, res, next?)` handler, a fetch
@@ -14,8 +34,9 @@ import type { DialectHandler, NodeHandler, WireHandler, WireRequest, WireRespons
  * refuses long request-targets (`onTooLarge('target')`), ties an `AbortController` to the response closing before it
  * finished (a parked long poll is released when its client goes away), and calls `next()` when the wire handler
  * answers `undefined` (no `next`: a plain 404) — or before reading anything when `claims(head)` says the request is
- * not its own. A body it did read stays on the request for the next Sluice handler. The fetch adapter does the same
- * with `request.signal`.
+ * not its own. A body it did read stays on the request for the next Sluice handler. With a `bodyBudget`, a large body
+ * waits (unread) for its share of the budget before it is read, and gives it back once answered. The fetch adapter
+ * does the same with `request.signal`, without the budget.
  *
  * @example
  * import { createServer } from 'node:http';
@@ -38,7 +59,7 @@ export function createDialectHandler(wire: WireHandler, options?: DialectHandler
     return out;
   };
 
-  const { claims } = resolved;
+  const { claims, bodyBudget } = resolved;
   const node: NodeHandler = (req, res, next) => {
     const head = nodeRequestHead(req);
     if (claims !== undefined && !claims(head)) {
@@ -46,32 +67,54 @@ export function createDialectHandler(wire: WireHandler, options?: DialectHandler
       else writeNodeResponse(res, NOT_FOUND);
       return;
     }
-    readNodeRequest(req, resolved, head).then(
-      (request) => {
-        const controller = new AbortController();
-        const onClose = (): void => {
-          if (!res.writableFinished) controller.abort();
-        };
-        res.on('close', onClose);
-        const answer = (response: WireResponse | undefined): void => {
-          if (response !== undefined) {
-            writeNodeResponse(res, response);
-            return;
-          }
-          res.off('close', onClose);
-          if (next !== undefined) next();
-          else writeNodeResponse(res, NOT_FOUND);
-        };
-        const out = safeWire(request, controller.signal);
-        if (out instanceof Promise) out.then(answer, (error: unknown) => answer(onError(error, request)));
-        else answer(out);
-      },
-      (error: unknown) => {
-        if (error instanceof TooLargeError) writeNodeResponse(res, onTooLarge(error.kind, head), true);
-        // Otherwise the client went away mid-body: nobody is left to answer.
-        else if (!res.destroyed) res.destroy();
-      },
-    );
+    const bytes = bodyBudget === undefined ? 0 : bodyBytes(head, resolved);
+    const serve = (release: Release): void => {
+      const unwatch =
+        bodyBudget !== undefined && bytes >= bodyBudget.largeBytes ? bodyBudget.watch(req) : NO_BUDGET;
+      readNodeRequest(req, resolved, head).then(
+        (request) => {
+          unwatch();
+          const controller = new AbortController();
+          const onClose = (): void => {
+            if (!res.writableFinished) controller.abort();
+          };
+          res.on('close', onClose);
+          const answer = (response: WireResponse | undefined): void => {
+            release();
+            if (response !== undefined) {
+              writeNodeResponse(res, response);
+              return;
+            }
+            res.off('close', onClose);
+            if (next !== undefined) next();
+            else writeNodeResponse(res, NOT_FOUND);
+          };
+          const run = (): void => {
+            const out = safeWire(request, controller.signal);
+            if (out instanceof Promise) out.then(answer, (error: unknown) => answer(onError(error, request)));
+            else answer(out);
+          };
+          // A large body was just joined in this turn; decode it in the next, so the two blocks do not add up.
+          if (bodyBudget !== undefined && request.body.byteLength >= bodyBudget.largeBytes) setImmediate(run);
+          else run();
+        },
+        (error: unknown) => {
+          unwatch();
+          release();
+          if (error instanceof TooLargeError) writeNodeResponse(res, onTooLarge(error.kind, head), true);
+          // Otherwise the client went away mid-body: nobody is left to answer.
+          else if (!res.destroyed) res.destroy();
+        },
+      );
+    };
+    const held = bodyBudget === undefined ? NO_BUDGET : bodyBudget.acquire(bytes);
+    if (typeof held === 'function') serve(held);
+    else
+      held.then((release) => {
+        // The client went away while its body waited for the budget: nothing to read, nobody to answer.
+        if (res.destroyed || req.socket.destroyed) release();
+        else serve(release);
+      });
   };
 
   const fetch = async (request: Request): Promise<Response> => {

@@ -1,6 +1,14 @@
 /** @module @sluice/http — what the Sluice wire dialects share: adapters, limits, XML, signatures, routing. */
 
-export { TooLargeError, XmlError } from './errors.js';
+export {
+  BodyBudget,
+  type BodyBudgetOptions,
+  DEFAULT_BODY_BUDGET_BYTES,
+  DEFAULT_LARGE_BODY_BYTES,
+  DEFAULT_MIN_BODY_BYTES_PER_SECOND,
+  type Release,
+} from './body-budget.js';
+export { TextTooLongError, TooLargeError, XmlError } from './errors.js';
 export { WireFault } from './fault.js';
 export { fetchRequestHead, toFetchResponse, toWireRequest } from './fetch.js';
 export { createDialectHandler } from './handler.js';
@@ -43,7 +51,9 @@ export type {
   WireResponse,
 } from './wire.js';
 export {
+  DEFAULT_MAX_FULL_PARSE_LENGTH,
   escapeXml,
+  type ParseXmlOptions,
   parseXml,
   XML_DECLARATION,
   type XmlNode,

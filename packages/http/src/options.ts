@@ -1,4 +1,5 @@
 /** @module options — the options of `createDialectHandler`, validated once and resolved to plain functions. */
+import type { BodyBudget } from './body-budget.js';
 import type { DialectLimits, RequestHead, TooLargeKind, WireRequest, WireResponse } from './wire.js';
 
 /** Default body limit: 5 MiB, room for RocketMQ's 4 MB message plus its XML envelope. */
@@ -24,12 +25,18 @@ export interface DialectHandlerOptions {
    * Must not leak the error's stack. Default: 500 `Internal Server Error` as plain text.
    */
   onError?: (error: unknown, request: WireRequest) => WireResponse;
+  /**
+   * A budget of large-body bytes read and decoded at once, shared across handlers (node adapter only): a large body
+   * waits for it, unread, before it is read. Default: none.
+   */
+  bodyBudget?: BodyBudget;
 }
 
 /** Resolved options: every field set. */
 export interface ResolvedDialectOptions extends DialectLimits {
   readonly claims: ((head: RequestHead) => boolean) | undefined;
   readonly onError: (error: unknown, request: WireRequest) => WireResponse;
+  readonly bodyBudget: BodyBudget | undefined;
 }
 
 const plain = (status: number, text: string): WireResponse => ({
@@ -60,5 +67,6 @@ export function resolveDialectOptions(options: DialectHandlerOptions = {}): Reso
     claims: options.claims,
     onTooLarge: options.onTooLarge ?? defaultTooLarge,
     onError: options.onError ?? defaultError,
+    bodyBudget: options.bodyBudget,
   };
 }

@@ -102,5 +102,6 @@ export function createRouterHandler(
     ),
     onTooLarge: (kind, head) => limitsOf(head).onTooLarge(kind, head),
     onError: base.onError,
+    ...(base.bodyBudget === undefined ? {} : { bodyBudget: base.bodyBudget }),
   });
 }

@@ -9,7 +9,7 @@
  * character references, and it throws XmlError only for what is certainly malformed (mismatched or unclosed tags,
  * text outside the root, bad references).
  */
-import { XmlError } from './errors.js';
+import { TextTooLongError, XmlError } from './errors.js';
 import type { XmlNode, XmlObject } from './xml.js';
 import { decodeText } from './xml-decode.js';
 
@@ -62,8 +62,11 @@ function close(frame: Frame): XmlNode {
   return frame.children;
 }
 
-/** Reads `text`, or answers `undefined` when it uses anything this reader does not handle. */
-export function fastParseXml(text: string): XmlObject | undefined {
+/**
+ * Reads `text`, or answers `undefined` when it uses anything this reader does not handle. An element whose text
+ * (decoded, CDATA included) passes `maxText` UTF-16 units throws {@link TextTooLongError} as soon as it does.
+ */
+export function fastParseXml(text: string, maxText = Number.POSITIVE_INFINITY): XmlObject | undefined {
   const n = text.length;
   let i = 0;
   while (i < n && isSpace(text.charCodeAt(i))) i++;
@@ -83,7 +86,9 @@ export function fastParseXml(text: string): XmlObject | undefined {
       if (top === undefined) {
         for (let k = 0; k < chunk.length; k++)
           if (!isSpace(chunk.charCodeAt(k))) throw new XmlError('text outside the root element');
-      } else top.text += chunk.indexOf('&') === -1 ? chunk : decodeText(chunk);
+      } else {
+        top.text += decodeText(chunk, maxText - top.text.length - (top.cdata?.length ?? 0));
+      }
     }
     if (lt === -1) break;
     const c = text.charCodeAt(lt + 1);
@@ -94,6 +99,7 @@ export function fastParseXml(text: string): XmlObject | undefined {
       if (close === -1) throw new XmlError('unclosed CDATA section');
       const top = stack[stack.length - 1]!;
       top.cdata = (top.cdata ?? '') + text.slice(lt + 9, close);
+      if (top.cdata.length + top.text.length > maxText) throw new TextTooLongError(maxText);
       i = close + 3;
       continue;
     }

@@ -10,16 +10,19 @@
  * {@link xmlDocument}); that beats any builder and keeps the byte layout obvious.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { XmlError } from './errors.js';
+import { TextTooLongError, XmlError } from './errors.js';
 import { decodeText } from './xml-decode.js';
 import { fastParseXml } from './xml-fast.js';
 
 const CDATA = '#cdata';
 const TEXT = '#text';
-/** Turns the parser's raw output into {@link XmlNode}s: entities decoded, CDATA merged into the element's text. */
-function normalize(node: unknown): XmlNode | XmlNode[] {
-  if (typeof node === 'string') return decodeText(node);
-  if (Array.isArray(node)) return node.map((n) => normalize(n) as XmlNode);
+/**
+ * Turns the parser's raw output into {@link XmlNode}s: entities decoded, CDATA merged into the element's text;
+ * text past `max` UTF-16 units is {@link TextTooLongError}.
+ */
+function normalize(node: unknown, max: number): XmlNode | XmlNode[] {
+  if (typeof node === 'string') return decodeText(node, max);
+  if (Array.isArray(node)) return node.map((n) => normalize(n, max) as XmlNode);
   const object = node as Record<string, unknown>;
   const cdata = object[CDATA];
   let onlyText = true;
@@ -31,16 +34,17 @@ function normalize(node: unknown): XmlNode | XmlNode[] {
   }
   if (onlyText) {
     const raw = object[TEXT];
-    const text = raw === undefined ? '' : decodeText(Array.isArray(raw) ? raw.join('') : String(raw));
+    const text = raw === undefined ? '' : decodeText(Array.isArray(raw) ? raw.join('') : String(raw), max);
     if (cdata === undefined) return text;
     const data = Array.isArray(cdata) ? cdata.join('') : String(cdata);
+    if (text.length + data.length > max) throw new TextTooLongError(max);
     // Whitespace around a CDATA section is layout, not content (`<Body>\n  <![CDATA[x]]>\n</Body>`).
     return text.trim() === '' ? data : text + data;
   }
   const out: Record<string, XmlNode | XmlNode[]> = {};
   for (const key in object) {
     if (key === CDATA) continue;
-    out[key] = normalize(object[key]);
+    out[key] = normalize(object[key], max);
   }
   return out;
 }
@@ -75,14 +79,33 @@ const parser = new XMLParser({
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const FORBIDDEN = /<!(?:DOCTYPE|ENTITY)/i;
 
+/** Options of {@link parseXml}. */
+export interface ParseXmlOptions {
+  /**
+   * Longest text of one element once decoded (entities, CDATA), UTF-16 units: past it, {@link TextTooLongError} as
+   * soon as decoding reaches it. Default: no limit (decoded text is never longer than the document).
+   */
+  readonly maxTextLength?: number;
+  /**
+   * Largest document (characters) handed to fast-xml-parser when the one-pass reader does not handle it (comments,
+   * processing instructions, unusual names): larger ones are {@link XmlError}. WHY: fast-xml-parser takes ~1 s per
+   * 10 MiB even on an idle machine, all of it blocking; no SDK sends such documents. Default 1 MiB.
+   */
+  readonly maxFullParseLength?: number;
+}
+
+/** Default of {@link ParseXmlOptions.maxFullParseLength}. */
+export const DEFAULT_MAX_FULL_PARSE_LENGTH = 1024 * 1024;
+
 /**
  * Parses an XML document into an {@link XmlObject} keyed by the root element's name.
  * Throws {@link XmlError} on bytes that are not UTF-8, on any DTD or entity declaration, and on anything not
- * well-formed (including an empty body and two root elements).
+ * well-formed (including an empty body and two root elements); {@link TextTooLongError} past `maxTextLength`.
  * @example
  * parseXml('<Message xmlns="x"><MessageBody>hi</MessageBody></Message>') // { Message: { MessageBody: 'hi' } }
  */
-export function parseXml(input: string | Uint8Array): XmlObject {
+export function parseXml(input: string | Uint8Array, options?: ParseXmlOptions): XmlObject {
+  const max = options?.maxTextLength ?? Number.POSITIVE_INFINITY;
   let text: string;
   if (typeof input === 'string') text = input;
   else {
@@ -93,13 +116,19 @@ export function parseXml(input: string | Uint8Array): XmlObject {
     }
   }
   if (FORBIDDEN.test(text)) throw new XmlError('DTDs and entity declarations are not accepted');
-  const fast = fastParseXml(text);
+  const fast = fastParseXml(text, max);
   if (fast !== undefined) return fast;
-  return parseWithFastXmlParser(text);
+  const fullMax = options?.maxFullParseLength ?? DEFAULT_MAX_FULL_PARSE_LENGTH;
+  if (text.length > fullMax) {
+    throw new XmlError(
+      `a document over ${fullMax} characters must hold only elements, text and CDATA (no comments or processing instructions)`,
+    );
+  }
+  return parseWithFastXmlParser(text, max);
 }
 
 /** @internal The full path (validator + fast-xml-parser), for documents the fast reader leaves alone and for tests. */
-export function parseWithFastXmlParser(text: string): XmlObject {
+export function parseWithFastXmlParser(text: string, max = Number.POSITIVE_INFINITY): XmlObject {
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new XmlError(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
   let parsed: unknown;
@@ -108,7 +137,7 @@ export function parseWithFastXmlParser(text: string): XmlObject {
   } catch (error) {
     throw new XmlError(`malformed XML: ${(error as Error).message}`);
   }
-  return normalize(parsed) as XmlObject;
+  return normalize(parsed, max) as XmlObject;
 }
 
 /**

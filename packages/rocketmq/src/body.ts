@@ -1,5 +1,5 @@
 /** @module body — reading the two request documents (`<Message>`, `<ReceiptHandles>`) with the service's errors. */
-import { parseXml, type XmlObject, xmlChildren, xmlRoot, xmlText } from '@sluice/http';
+import { parseXml, TextTooLongError, type XmlObject, xmlChildren, xmlRoot, xmlText } from '@sluice/http';
 import { invalidArgument, RocketMqError, WireCode } from './errors.js';
 
 /** Most receipt handles in one ack, commit or rollback (mirrors the 16 messages of a consume). */
@@ -16,13 +16,21 @@ function malformed(why: string): RocketMqError {
   return new RocketMqError(WireCode.MalformedXML, `The XML you provided was not well-formed: ${why}`);
 }
 
-/** Parses a body with the shared parser and checks its root element; anything else is `MalformedXML`. */
-function readDocument(body: Uint8Array, root: string): XmlObject {
+/**
+ * Parses a body with the shared parser and checks its root element; anything else is `MalformedXML`. An element
+ * whose decoded text passes `maxText` characters is `InvalidArgument` (too large) as soon as decoding reaches it.
+ */
+function readDocument(body: Uint8Array, root: string, maxText?: number): XmlObject {
   let node: XmlObject;
   let name: string;
   try {
-    ({ name, node } = xmlRoot(parseXml(body)));
+    ({ name, node } = xmlRoot(
+      parseXml(body, maxText === undefined ? undefined : { maxTextLength: maxText }),
+    ));
   } catch (error) {
+    if (error instanceof TextTooLongError) {
+      throw invalidArgument(`The message is larger than ${maxText} bytes.`);
+    }
     throw malformed((error as Error).message);
   }
   if (name !== root) throw malformed(`the root element must be ${root}, not ${name}.`);
@@ -39,10 +47,11 @@ function readText(node: XmlObject, name: string): string | undefined {
 
 /**
  * The `<Message>` of a publish. The shared parser reads the SDKs' plain shape in one pass (CDATA from the Node SDK,
- * entities from the Go SDK, any namespace) and refuses DTDs; a repeated or non-text field is `MalformedXML`.
+ * entities from the Go SDK, any namespace) and refuses DTDs; a repeated or non-text field is `MalformedXML`. A field
+ * longer than `maxBytes` once decoded is refused while decoding (its UTF-8 is at least as long as its characters).
  */
-export function readMessage(body: Uint8Array): MessageFields {
-  const node = readDocument(body, 'Message');
+export function readMessage(body: Uint8Array, maxBytes?: number): MessageFields {
+  const node = readDocument(body, 'Message', maxBytes);
   return {
     body: readText(node, 'MessageBody'),
     tag: readText(node, 'MessageTag'),

@@ -44,6 +44,17 @@ Options:
   --max-long-polls N      long polls parked at once before more are served as short polls (default 4096)
   --insecure              allow a non-loopback --host with dialects that authenticate nothing, and leave
                           /metrics open there: only on a network you trust
+  --max-body-bytes-in-flight N
+                          bytes of large bodies (>= 1 MiB) read and decoded at once; more wait, unread (64 MiB)
+  --min-body-rate N       bytes/s a large body must average, or its connection is cut (65536; 0: none)
+  --max-connections N     open connections at most; at the limit the slowest-to-send or longest-idle one makes
+                          room for a new client (default 16384)
+  --max-connections-per-address N
+                          open connections from one address (default a quarter of --max-connections)
+  --headers-timeout MS    a request head must arrive within this (defeats slowloris heads; default 10000)
+  --request-timeout MS    a whole request, head and body, must arrive within this (defeats trickled bodies;
+                          answers are not limited: long polls are fine; default 60000)
+  --keep-alive-timeout MS idle kept-alive connections are closed after this (default 65000, as the services)
   -h, --help              show this help
   -v, --version           show the version
 
@@ -57,6 +68,15 @@ Storage tuning (config file only: "storage": {...}; each defaults to the core's 
   retryIntervalMs         how often writes are retried while the disk is full or failing, ms (1000)
 
 ${LIMITS_USAGE}`;
+
+type LimitKey =
+  | 'maxConnections'
+  | 'maxConnectionsPerAddress'
+  | 'headersTimeout'
+  | 'requestTimeout'
+  | 'keepAliveTimeout'
+  | 'maxBodyBytesInFlight'
+  | 'minBodyBytesPerSecond';
 
 /** What the command line asks for. */
 export type Command =
@@ -137,6 +157,20 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values['max-long-polls'] !== undefined) {
     options.maxLongPolls = integer('--max-long-polls', values['max-long-polls'], 0, 1_000_000);
   }
+  // The connection and body limits: integers, each with its own floor.
+  const ints: readonly [string, LimitKey, number][] = [
+    ['max-body-bytes-in-flight', 'maxBodyBytesInFlight', 1 << 20],
+    ['max-connections', 'maxConnections', 1],
+    ['max-connections-per-address', 'maxConnectionsPerAddress', 1],
+    ['headers-timeout', 'headersTimeout', 100],
+    ['request-timeout', 'requestTimeout', 100],
+    ['keep-alive-timeout', 'keepAliveTimeout', 100],
+    ['min-body-rate', 'minBodyBytesPerSecond', 0],
+  ];
+  for (const [flag, key, min] of ints) {
+    const text = (values as Record<string, string | undefined>)[flag];
+    if (text !== undefined) options[key] = integer(`--${flag}`, text, min, 2 ** 31 - 1);
+  }
   if (values.insecure === true) options.insecure = true;
   const limits = limitFlags(values);
   if (limits !== undefined) options.limits = limits;
@@ -201,6 +235,13 @@ function parse(argv: readonly string[]) {
       token: { type: 'string', multiple: true },
       config: { type: 'string' },
       'max-long-polls': { type: 'string' },
+      'max-body-bytes-in-flight': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'max-connections-per-address': { type: 'string' },
+      'headers-timeout': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'keep-alive-timeout': { type: 'string' },
+      'min-body-rate': { type: 'string' },
       insecure: { type: 'boolean' },
       ...LIMIT_OPTIONS,
       dialects: { type: 'string' },

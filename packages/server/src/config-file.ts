@@ -4,7 +4,8 @@
  * Keys: `host`, `port`, `dataDir` (relative to the file's directory), `memory`, `fsync`, `storage` (the log's tuning,
  * see storage-options.ts), `accessKeys` (`"ID:SECRET"` strings or `{accessKeyId, accessKeySecret}`), `tokens`,
  * `insecure`, `dialects` (`["mns", "dms"]` or `"mns,dms"`), `adminToken`, `maxLongPolls`, `maxConnections`,
- * `maxHeaderBytes`, `keepAliveTimeout`, `requestTimeout`, `processMetrics`, `limits` (object caps, see
+ * `maxHeaderBytes`, `keepAliveTimeout`, `requestTimeout`, `processMetrics`, `maxBodyBytesInFlight`,
+ * `maxConnectionsPerAddress`, `headersTimeout`, `minBodyBytesPerSecond`, `limits` (object caps, see
  * object-limits.ts), and the declarations `mns`, `rocketmq`,
  * `dms` (see declare.ts); `rocketmq` also holds the dialect's `invisibility` and `orderedInvisibility` (ms, see
  * rocketmq-settings.ts). Unknown keys are refused, so a typo is not silently ignored; values are checked by
@@ -36,6 +37,10 @@ const SETTINGS = new Set([
   'limits',
   'dialects',
   'adminToken',
+  'maxBodyBytesInFlight',
+  'maxConnectionsPerAddress',
+  'headersTimeout',
+  'minBodyBytesPerSecond',
 ]);
 const DIALECTS = new Set(['mns', 'rocketmq', 'dms']);
 

@@ -5,6 +5,7 @@
 import type { Broker } from '@sluice/core';
 import { createDmsHandler, type DmsOptions } from '@sluice/dms';
 import {
+  BodyBudget,
   createObjectBudget,
   createRouterHandler,
   type DialectHandler,
@@ -45,6 +46,13 @@ export interface SluiceHandlerOptions {
   maxLongPolls?: number;
   /** Registry for the metrics. Default: a new one (see `handler.metrics.registry`). */
   registry?: Registry;
+  /**
+   * Most bytes of large bodies (1 MiB and more) read and decoded at once across the dialects (node adapter); more
+   * wait, unread, in arrival order. Default 64 MiB.
+   */
+  maxBodyBytesInFlight?: number;
+  /** Slowest average, bytes/s, at which such a large body may arrive before its connection is cut. Default 65 536. */
+  minBodyBytesPerSecond?: number;
   /** Also collect prom-client's process metrics. Default false. */
   processMetrics?: boolean;
   /**
@@ -208,15 +216,24 @@ export function createSluiceHandler(broker: Broker, options: SluiceHandlerOption
     return undefined;
   };
 
-  // A dialect not served is left out of the router: its requests fall through to `own` (a 404 there).
-  const router = createRouterHandler({
-    ...(served.includes('mns')
-      ? { mns: wrap(mns, probes.mns), missingVersion: (request) => mnsMissingVersion(request) }
-      : {}),
-    ...(served.includes('rocketmq') ? { rocketmq: wrap(rocketmq, probes.rocketmq) } : {}),
-    ...(served.includes('dms') ? { dms: wrap(dms, probes.dms) } : {}),
-    fallback: own,
+  const bodyBudget = new BodyBudget({
+    ...(options.maxBodyBytesInFlight === undefined ? {} : { maxBytes: options.maxBodyBytesInFlight }),
+    ...(options.minBodyBytesPerSecond === undefined
+      ? {}
+      : { minBytesPerSecond: options.minBodyBytesPerSecond }),
   });
+  // A dialect not served is left out of the router: its requests fall through to `own` (a 404 there).
+  const router = createRouterHandler(
+    {
+      ...(served.includes('mns')
+        ? { mns: wrap(mns, probes.mns), missingVersion: (request) => mnsMissingVersion(request) }
+        : {}),
+      ...(served.includes('rocketmq') ? { rocketmq: wrap(rocketmq, probes.rocketmq) } : {}),
+      ...(served.includes('dms') ? { dms: wrap(dms, probes.dms) } : {}),
+      fallback: own,
+    },
+    { bodyBudget },
+  );
 
   // Not ours: pass it on before a byte of the body is read, so the next middleware can still read it.
   const node: DialectHandler['node'] = (req, res, next) => {

@@ -66,14 +66,34 @@ export interface ServerOptions {
   adminToken?: string;
   /** Most long polls parked at once in this process; more are served as short polls. Default 4096. */
   maxLongPolls?: number;
-  /** Most open connections; more are refused. Default 16 384. */
+  /**
+   * Most open connections. At the limit a new client still gets in: the connection slowest to send its first head,
+   * else the one idle longest, is closed for it (busy ones never are). Default 16 384.
+   */
   maxConnections?: number;
+  /** Most open connections from one address; more are closed at once. Default a quarter of `maxConnections`. */
+  maxConnectionsPerAddress?: number;
+  /** Longest time to receive a request head (defeats slowloris heads), ms. Default 10 000. */
+  headersTimeout?: number;
   /** Largest request head (request line + headers), bytes. Default 16 384. */
   maxHeaderBytes?: number;
   /** How long an idle keep-alive connection stays open, ms. Default 65 000 (the services keep them >= 65 s). */
   keepAliveTimeout?: number;
-  /** Longest time to receive a whole request (not to answer it), ms. Default 60 000. */
+  /**
+   * Longest time to receive a whole request, head and body (defeats trickled bodies; answering is not limited: a
+   * parked long poll is a received request), ms. Default 60 000.
+   */
   requestTimeout?: number;
+  /**
+   * Most bytes of large bodies (1 MiB and more) read and decoded at once, server-wide; more wait, unread, in arrival
+   * order. Default 64 MiB.
+   */
+  maxBodyBytesInFlight?: number;
+  /**
+   * Slowest average, bytes per second, at which a large body (one that counts in `maxBodyBytesInFlight`) may arrive;
+   * slower, its connection is cut, so trickled uploads cannot hold the budget. 0: no minimum. Default 65 536.
+   */
+  minBodyBytesPerSecond?: number;
   /** Queues, topics and groups to create at start, in each dialect's own terms. */
   declare?: Declarations;
   /** RocketMQ dialect settings (invisibility), for the consumer groups created from now on. */
@@ -102,9 +122,13 @@ export interface ResolvedServerOptions {
   readonly metricsAccess: MetricsAccess;
   readonly maxLongPolls: number;
   readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+  readonly headersTimeout: number;
   readonly maxHeaderBytes: number;
   readonly keepAliveTimeout: number;
   readonly requestTimeout: number;
+  readonly maxBodyBytesInFlight: number;
+  readonly minBodyBytesPerSecond: number;
   readonly declare: Declarations;
   /** Only the fields given; the dialect's defaults apply to the rest. */
   readonly rocketmq: Readonly<RocketMqSettings>;
@@ -190,7 +214,8 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   }
   const security = { dialects, accessKeys, tokens, adminToken, insecure };
   checkExposure(host, isLoopback(host), security);
-  const keepAliveTimeout = int('keepAliveTimeout', options.keepAliveTimeout, 65_000, 1000, 2 ** 31 - 1);
+  const keepAliveTimeout = int('keepAliveTimeout', options.keepAliveTimeout, 65_000, 100, 2 ** 31 - 1);
+  const maxConnections = int('maxConnections', options.maxConnections, 16_384, 1, 2 ** 31 - 1);
   return {
     host,
     port: int('port', options.port, DEFAULT_PORT, 0, 65_535),
@@ -205,10 +230,32 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     adminToken,
     metricsAccess: metricsAccess(isLoopback(host), security),
     maxLongPolls: int('maxLongPolls', options.maxLongPolls, DEFAULT_MAX_LONG_POLLS, 0, 2 ** 31 - 1),
-    maxConnections: int('maxConnections', options.maxConnections, 16_384, 1, 2 ** 31 - 1),
+    maxConnections,
+    maxConnectionsPerAddress: int(
+      'maxConnectionsPerAddress',
+      options.maxConnectionsPerAddress,
+      Math.ceil(maxConnections / 4),
+      1,
+      2 ** 31 - 1,
+    ),
+    headersTimeout: int('headersTimeout', options.headersTimeout, 10_000, 100, 2 ** 31 - 1),
     maxHeaderBytes: int('maxHeaderBytes', options.maxHeaderBytes, 16_384, 1024, 1 << 20),
     keepAliveTimeout,
-    requestTimeout: int('requestTimeout', options.requestTimeout, 60_000, 1000, 2 ** 31 - 1),
+    requestTimeout: int('requestTimeout', options.requestTimeout, 60_000, 100, 2 ** 31 - 1),
+    maxBodyBytesInFlight: int(
+      'maxBodyBytesInFlight',
+      options.maxBodyBytesInFlight,
+      64 << 20,
+      1 << 20,
+      2 ** 31 - 1,
+    ),
+    minBodyBytesPerSecond: int(
+      'minBodyBytesPerSecond',
+      options.minBodyBytesPerSecond,
+      65_536,
+      0,
+      2 ** 31 - 1,
+    ),
     declare: options.declare ?? {},
     rocketmq: resolveRocketMqSettings(options.rocketmq),
     processMetrics:

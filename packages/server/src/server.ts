@@ -6,11 +6,14 @@
  * parked long poll with "no message" and flushes and closes storage; then wait for the last responses to be written,
  * closing idle keep-alive connections as they become idle, and cut whatever is left at the deadline.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { type Broker, createBroker, LogStorage, memoryStorage, type StorageAdapter } from '@sluice/core';
+import type { DialectLimits } from '@sluice/http';
+import { type ConnectionGuard, guardConnections, serverTimeouts } from './connections.js';
 import { type Declared, declare } from './declare.js';
+import { answerExpectContinue } from './expect-continue.js';
 import { createSluiceHandler, type SluiceHandler } from './handler.js';
 import { meteredLogStorage } from './metered-storage.js';
 import { dialectLimits } from './object-limits.js';
@@ -44,6 +47,8 @@ export interface SluiceServer {
   readonly options: ResolvedServerOptions;
   /** What the `declare` option created or found. */
   readonly declared: readonly Declared[];
+  /** The connection guard (timeouts, per-address limit, eviction at the limit): what it did so far. */
+  readonly connections: ConnectionGuard;
   /** True once `close()` was called. */
   readonly closing: boolean;
   /** Graceful close (see the module doc). Resolves when storage is closed and every connection has ended. */
@@ -114,21 +119,19 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
   // The port is bound first and the socket held: a port in use then fails before the data directory is created or
   // locked, with no window for another process to take the port between a probe and the real bind. No request is
   // served before the broker is open: one that arrives meanwhile is held until then (see `serve`).
-  let serve: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  let serve: RequestListener | undefined;
+  let requestLimits: (() => DialectLimits | undefined) | undefined;
   const held: (() => void)[] = [];
+  const dispatch: RequestListener = (req, res) => {
+    if (serve !== undefined) serve(req, res);
+    else held.push(() => (serve === undefined ? res.destroy() : serve(req, res)));
+  };
   const server = createServer(
-    {
-      maxHeaderSize: resolved.maxHeaderBytes,
-      requestTimeout: resolved.requestTimeout,
-      headersTimeout: Math.min(resolved.requestTimeout, 60_000),
-    },
-    (req, res) => {
-      if (serve !== undefined) serve(req, res);
-      else held.push(() => (serve === undefined ? res.destroy() : serve(req, res)));
-    },
+    { maxHeaderSize: resolved.maxHeaderBytes, ...serverTimeouts(resolved) },
+    dispatch,
   );
-  server.keepAliveTimeout = resolved.keepAliveTimeout;
-  server.maxConnections = resolved.maxConnections;
+  answerExpectContinue(server, () => requestLimits?.(), dispatch);
+  const connections = guardConnections(server, resolved);
   await listen(server, resolved.host, resolved.port);
   const abandon = async (reason: StartupError['reason'], error: unknown, broker?: Broker) => {
     if (broker !== undefined) await broker.close().catch(() => {});
@@ -165,6 +168,8 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     credentials: resolved.accessKeys,
     tokens: resolved.tokens,
     maxLongPolls: resolved.maxLongPolls,
+    maxBodyBytesInFlight: resolved.maxBodyBytesInFlight,
+    minBodyBytesPerSecond: resolved.minBodyBytesPerSecond,
     processMetrics: resolved.processMetrics,
     maxObjects: limits.maxObjects,
     mns: limits.mns,
@@ -176,6 +181,7 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     ready: () => !closing,
   });
   let active = 0;
+  requestLimits = () => handler.limits;
   serve = (req, res) => {
     active++;
     res.once('close', () => active--);
@@ -216,6 +222,7 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     server,
     options: resolved,
     declared,
+    connections,
     get closing() {
       return closing;
     },

@@ -47,6 +47,25 @@ describe('parseCommand', () => {
     });
   });
 
+  it('parses the connection and body limits', () => {
+    const argv = ['serve', '--max-connections', '50', '--max-connections-per-address', '5'];
+    argv.push('--headers-timeout', '500', '--request-timeout', '2000', '--keep-alive-timeout', '3000');
+    argv.push('--max-body-bytes-in-flight', String(8 << 20));
+    expect(parseCommand(argv)).toMatchObject({
+      options: {
+        maxConnections: 50,
+        maxConnectionsPerAddress: 5,
+        headersTimeout: 500,
+        requestTimeout: 2000,
+        keepAliveTimeout: 3000,
+        maxBodyBytesInFlight: 8 << 20,
+      },
+    });
+    expect(() => parseCommand(['serve', '--headers-timeout', '5'])).toThrow(
+      '--headers-timeout must be an integer from 100',
+    );
+  });
+
   it('leaves out what was not given, so a config file can supply it', () => {
     expect(parseCommand(['serve'])).toEqual({ kind: 'serve', options: {}, config: undefined });
     expect(parseCommand(['serve', '--memory'])).toEqual({

@@ -19,7 +19,13 @@ describe('resolveServerOptions', () => {
       maxLongPolls: 4096,
       keepAliveTimeout: 65_000,
       maxHeaderBytes: 16_384,
+      maxConnections: 16_384,
+      maxConnectionsPerAddress: 4096,
+      headersTimeout: 10_000,
+      requestTimeout: 60_000,
+      maxBodyBytesInFlight: 64 << 20,
     });
+    expect(resolveServerOptions({ maxConnections: 50 }).maxConnectionsPerAddress).toBe(13);
   });
 
   it('refuses a non-loopback host without keys, tokens or insecure', () => {
@@ -45,6 +51,9 @@ describe('resolveServerOptions', () => {
     [{ tokens: [''] }, /tokens must be an array of non-empty strings/],
     [{ maxLongPolls: 1.5 }, /maxLongPolls must be an integer/],
     [{ keepAliveTimeout: 10 }, /keepAliveTimeout must be an integer/],
+    [{ headersTimeout: 0 }, /headersTimeout must be an integer/],
+    [{ maxConnectionsPerAddress: 0 }, /maxConnectionsPerAddress must be an integer/],
+    [{ maxBodyBytesInFlight: 1000 }, /maxBodyBytesInFlight must be an integer/],
     [{ memory: 'yes' }, /memory must be true or false/],
   ])('refuses %j', (options, message) => {
     expect(() => resolveServerOptions(options as never)).toThrow(TypeError);

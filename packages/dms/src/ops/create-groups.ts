@@ -11,7 +11,7 @@ export const MAX_GROUPS_PER_REQUEST = 3;
 /** Creates 1..3 consumer groups, all or nothing: 201 `{groups: [{id, name}]}`. */
 export const createGroups: DmsOp = (context, call) => {
   const queue = context.registry.queue(call.project, call.queueId);
-  const body = parseJsonBody(call.request.body);
+  const body = parseJsonBody(call.request.body, context.options.maxJsonDepth);
   if (!isObject(body)) throw dmsError(DmsCode.InvalidBody);
   const { groups } = body;
   if (!Array.isArray(groups) || groups.length === 0) {

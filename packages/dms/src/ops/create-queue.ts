@@ -70,7 +70,7 @@ export function parseQueueSpec(body: Record<string, unknown>): QueueSpec {
 
 /** Creates a queue: 201 `{id, name}` (+ `kafka_topic`), 400 for a bad field, a taken name or an exhausted quota. */
 export const createQueue: DmsOp = (context, call) => {
-  const body = parseJsonBody(call.request.body);
+  const body = parseJsonBody(call.request.body, context.options.maxJsonDepth);
   if (!isObject(body)) throw dmsError(DmsCode.InvalidBody);
   const spec = parseQueueSpec(body);
   const { registry } = context;

@@ -29,7 +29,7 @@ function tooLarge(size: number): never {
  */
 export const produceMessages: DmsOp = async (context, call) => {
   const queue = context.registry.queue(call.project, call.queueId);
-  const body = parseJsonBody(call.request.body);
+  const body = parseJsonBody(call.request.body, context.options.maxJsonDepth);
   if (!isObject(body)) throw dmsError(DmsCode.RequestFormat);
   const { messages, returnId } = body;
   if (!Array.isArray(messages) || messages.length === 0) {

@@ -22,7 +22,10 @@ const NO_PROPERTIES: Readonly<Record<string, string>> = Object.freeze({});
 /** Publishes one message. */
 export async function publishMessage(ctx: DialectContext, call: Call): Promise<WireResponse> {
   transParam(call.request.query, []);
-  const fields = readMessage(call.request.body);
+  const fields = readMessage(
+    call.request.body,
+    Math.max(ctx.options.maxMessageSize, ctx.options.maxTimedMessageSize),
+  );
   const text = fields.body;
   if (text === undefined) throw invalidArgument('MessageBody is required.');
   const tag = fields.tag === undefined || fields.tag === '' ? undefined : fields.tag;
