@@ -65,4 +65,5 @@ export {
   xmlRoot,
   xmlText,
 } from './xml.js';
+export { OFF_THREAD_XML_BYTES, parseXmlAsync } from './xml-async.js';
 export { decodeText } from './xml-decode.js';

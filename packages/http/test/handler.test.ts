@@ -1,4 +1,5 @@
 /** @module handler.test — the node and fetch adapters over real sockets: limits, next(), errors, abort on close. */
+import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Listening, listen, rawRequest } from '../../../test/helpers/listen.js';
@@ -45,6 +46,42 @@ describe('node adapter', () => {
       custom: 'v',
       body: 'héllo',
     });
+  });
+
+  it('reads every body byte for byte, declared or chunked, in any chunking, across the in-place threshold', async () => {
+    const digest: WireHandler = (req) => ({
+      status: 200,
+      headers: {},
+      body: `${req.body.byteLength}:${createHash('sha256').update(req.body).digest('hex')}`,
+    });
+    srv = await listen(createDialectHandler(digest, { maxBodyBytes: 8 << 20 }).node);
+    const { port } = new URL(srv.url);
+    for (const size of [0, 1, 65_535, 65_536, 65_537, 200_001, (1 << 20) + 3, 5 << 20]) {
+      const body = randomBytes(size);
+      const want = `${size}:${createHash('sha256').update(body).digest('hex')}`;
+      for (const chunked of [false, true]) {
+        for (const piece of [1000, 65_536, 300_000]) {
+          const got = await new Promise<string>((resolve, reject) => {
+            const req = httpRequest({
+              port,
+              method: 'POST',
+              path: '/',
+              headers: chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(size) },
+            });
+            req.on('response', (res) => {
+              let text = '';
+              res.setEncoding('utf8');
+              res.on('data', (d) => (text += d));
+              res.on('end', () => resolve(text));
+            });
+            req.on('error', reject);
+            for (let at = 0; at < size; at += piece) req.write(body.subarray(at, at + piece));
+            req.end();
+          });
+          expect(got, `${size} bytes, ${chunked ? 'chunked' : 'declared'}, pieces of ${piece}`).toBe(want);
+        }
+      }
+    }
   });
 
   it('answers 404 when the dialect declines and there is no next, and calls next() when there is', async () => {

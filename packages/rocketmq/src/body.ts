@@ -1,5 +1,13 @@
 /** @module body — reading the two request documents (`<Message>`, `<ReceiptHandles>`) with the service's errors. */
-import { parseXml, TextTooLongError, type XmlObject, xmlChildren, xmlRoot, xmlText } from '@sluice/http';
+import {
+  parseXml,
+  parseXmlAsync,
+  TextTooLongError,
+  type XmlObject,
+  xmlChildren,
+  xmlRoot,
+  xmlText,
+} from '@sluice/http';
 import { invalidArgument, RocketMqError, WireCode } from './errors.js';
 
 /** Most receipt handles in one ack, commit or rollback (mirrors the 16 messages of a consume). */
@@ -16,25 +24,23 @@ function malformed(why: string): RocketMqError {
   return new RocketMqError(WireCode.MalformedXML, `The XML you provided was not well-formed: ${why}`);
 }
 
-/**
- * Parses a body with the shared parser and checks its root element; anything else is `MalformedXML`. An element
- * whose decoded text passes `maxText` characters is `InvalidArgument` (too large) as soon as decoding reaches it.
- */
-function readDocument(body: Uint8Array, root: string, maxText?: number): XmlObject {
+/** The root of a parsed body, checked; a parse error is `MalformedXML`, a text past `maxText` `InvalidArgument`. */
+function checkDocument(parse: () => XmlObject, root: string, maxText?: number): XmlObject {
   let node: XmlObject;
   let name: string;
   try {
-    ({ name, node } = xmlRoot(
-      parseXml(body, maxText === undefined ? undefined : { maxTextLength: maxText }),
-    ));
+    ({ name, node } = xmlRoot(parse()));
   } catch (error) {
-    if (error instanceof TextTooLongError) {
-      throw invalidArgument(`The message is larger than ${maxText} bytes.`);
-    }
-    throw malformed((error as Error).message);
+    throw documentError(error, maxText);
   }
   if (name !== root) throw malformed(`the root element must be ${root}, not ${name}.`);
   return node;
+}
+
+function documentError(error: unknown, maxText: number | undefined): RocketMqError {
+  if (error instanceof TextTooLongError)
+    return invalidArgument(`The message is larger than ${maxText} bytes.`);
+  return malformed((error as Error).message);
 }
 
 function readText(node: XmlObject, name: string): string | undefined {
@@ -50,8 +56,15 @@ function readText(node: XmlObject, name: string): string | undefined {
  * entities from the Go SDK, any namespace) and refuses DTDs; a repeated or non-text field is `MalformedXML`. A field
  * longer than `maxBytes` once decoded is refused while decoding (its UTF-8 is at least as long as its characters).
  */
-export function readMessage(body: Uint8Array, maxBytes?: number): MessageFields {
-  const node = readDocument(body, 'Message', maxBytes);
+export async function readMessage(body: Uint8Array, maxBytes?: number): Promise<MessageFields> {
+  // A message body may be MiBs of entities: parsed off the event loop (see parseXmlAsync).
+  let tree: XmlObject;
+  try {
+    tree = await parseXmlAsync(body, maxBytes === undefined ? undefined : { maxTextLength: maxBytes });
+  } catch (error) {
+    throw documentError(error, maxBytes);
+  }
+  const node = checkDocument(() => tree, 'Message', maxBytes);
   return {
     body: readText(node, 'MessageBody'),
     tag: readText(node, 'MessageTag'),
@@ -65,7 +78,7 @@ export function readMessage(body: Uint8Array, maxBytes?: number): MessageFields 
  * (reported per handle as `ReceiptHandleError`).
  */
 export function readHandles(body: Uint8Array): string[] {
-  const node = readDocument(body, 'ReceiptHandles');
+  const node = checkDocument(() => parseXml(body), 'ReceiptHandles');
   const handles = xmlChildren(node, 'ReceiptHandle').map((c) => (typeof c === 'string' ? c : ''));
   if (handles.length === 0) {
     throw new RocketMqError(WireCode.MissingReceiptHandle, 'ReceiptHandle is required.');

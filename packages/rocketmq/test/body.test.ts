@@ -10,30 +10,37 @@ const code = (fn: () => unknown) => {
     return (error as { wire: { code: string } }).wire.code;
   }
 };
+const codeOf = async (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'ok',
+    (error) => (error as { wire: { code: string } }).wire.code,
+  );
 
 describe('readMessage', () => {
-  it('reads the Node SDK (CDATA) and Go SDK (entities) shapes, with or without declaration and namespace', () => {
+  it('reads the Node SDK (CDATA) and Go SDK (entities) shapes, with or without declaration and namespace', async () => {
     expect(
-      readMessage(
+      await readMessage(
         bytes(
           '<?xml version="1.0" encoding="UTF-8"?><Message xmlns="http://mq.aliyuncs.com/doc/v1/"><MessageBody><![CDATA[a <b> & c]]></MessageBody><MessageTag><![CDATA[T]]></MessageTag><Properties><![CDATA[KEYS:k|a:1]]></Properties></Message>',
         ),
       ),
     ).toEqual({ body: 'a <b> & c', tag: 'T', properties: 'KEYS:k|a:1' });
     expect(
-      readMessage(bytes('<Message><MessageBody>a &lt;b&gt; &amp; c &#233;</MessageBody></Message>')),
+      await readMessage(bytes('<Message><MessageBody>a &lt;b&gt; &amp; c &#233;</MessageBody></Message>')),
     ).toEqual({
       body: 'a <b> & c é',
       tag: undefined,
       properties: undefined,
     });
-    expect(readMessage(bytes('<Message>\n  <MessageBody>  kept  </MessageBody>\n</Message>')).body).toBe(
-      '  kept  ',
+    expect(
+      (await readMessage(bytes('<Message>\n  <MessageBody>  kept  </MessageBody>\n</Message>'))).body,
+    ).toBe('  kept  ');
+    expect((await readMessage(bytes('<Message><!-- c --><MessageBody>x</MessageBody></Message>'))).body).toBe(
+      'x',
     );
-    expect(readMessage(bytes('<Message><!-- c --><MessageBody>x</MessageBody></Message>')).body).toBe('x');
   });
 
-  it('refuses what is not a well-formed <Message> with MalformedXML', () => {
+  it('refuses what is not a well-formed <Message> with MalformedXML', async () => {
     for (const doc of [
       '<Message><MessageBody>x</Message>',
       '<Messages><MessageBody>x</MessageBody></Messages>',
@@ -42,12 +49,36 @@ describe('readMessage', () => {
       '<!DOCTYPE m [<!ENTITY a "x">]><Message><MessageBody>&a;</MessageBody></Message>',
       '',
     ]) {
-      expect(
-        code(() => readMessage(bytes(doc))),
-        doc,
-      ).toBe('MalformedXML');
+      expect(await codeOf(readMessage(bytes(doc))), doc).toBe('MalformedXML');
     }
-    expect(code(() => readMessage(new Uint8Array([0x3c, 0xff, 0x3e])))).toBe('MalformedXML');
+    expect(await codeOf(readMessage(new Uint8Array([0x3c, 0xff, 0x3e])))).toBe('MalformedXML');
+  });
+
+  it('gives the same answers for documents large enough to be parsed on the worker thread', async () => {
+    const big = 'x&amp;'.repeat(300_000); // 1.8 MB on the wire, 600,000 characters decoded
+    const message = await readMessage(
+      bytes(`<Message><MessageBody>${big}</MessageBody><MessageTag>T</MessageTag></Message>`),
+    );
+    expect(message.body).toBe('x&'.repeat(300_000));
+    expect(message.tag).toBe('T');
+    // Past the size while decoding: InvalidArgument; broken, a DTD or bad UTF-8: MalformedXML.
+    expect(
+      await codeOf(readMessage(bytes(`<Message><MessageBody>${big}</MessageBody></Message>`), 599_999)),
+    ).toBe('InvalidArgument');
+    expect(await codeOf(readMessage(bytes(`<Message><MessageBody>${big}</Message>`)))).toBe('MalformedXML');
+    expect(
+      await codeOf(
+        readMessage(
+          bytes(`<!DOCTYPE m [<!ENTITY a "x">]><Message><MessageBody>${big}</MessageBody></Message>`),
+        ),
+      ),
+    ).toBe('MalformedXML');
+    const badUtf8 = new Uint8Array(bytes(`<Message><MessageBody>${big}</MessageBody></Message>`));
+    badUtf8[100] = 0xff;
+    expect(await codeOf(readMessage(badUtf8))).toBe('MalformedXML');
+    expect(await codeOf(readMessage(bytes(`<Messages><MessageBody>${big}</MessageBody></Messages>`)))).toBe(
+      'MalformedXML',
+    );
   });
 });
 

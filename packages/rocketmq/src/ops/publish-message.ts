@@ -22,7 +22,7 @@ const NO_PROPERTIES: Readonly<Record<string, string>> = Object.freeze({});
 /** Publishes one message. */
 export async function publishMessage(ctx: DialectContext, call: Call): Promise<WireResponse> {
   transParam(call.request.query, []);
-  const fields = readMessage(
+  const fields = await readMessage(
     call.request.body,
     Math.max(ctx.options.maxMessageSize, ctx.options.maxTimedMessageSize),
   );
