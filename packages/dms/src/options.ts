@@ -1,7 +1,7 @@
 /** @module options — what `createDmsHandler` accepts, validated once. */
-import { DEFAULT_MAX_JSON_DEPTH } from './json.js';
 
 import type { ObjectBudget } from '@sluice/http';
+import { DEFAULT_MAX_JSON_DEPTH } from './json.js';
 
 /** One AK/SK pair. */
 export interface DmsCredential {
