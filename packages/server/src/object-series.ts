@@ -46,12 +46,14 @@ interface GroupValues extends GroupStats {
   readonly received: number;
 }
 
+/** One group as scanned: the core's counts as they come (no copy), and the received count beside them. */
 interface GroupRow {
   readonly dialect: string;
   readonly topic: string;
   readonly group: string;
   readonly backlog: number;
-  readonly values: GroupValues;
+  readonly values: GroupStats;
+  readonly received: number;
 }
 
 interface TopicRow {
@@ -72,7 +74,7 @@ class GroupTotals implements GroupValues {
   waiting = 0;
   received = 0;
 
-  add(v: GroupValues): void {
+  add(v: GroupStats, received: number): void {
     this.active += v.active;
     this.inflight += v.inflight;
     this.delayed += v.delayed;
@@ -81,7 +83,7 @@ class GroupTotals implements GroupValues {
     this.acked += v.acked;
     if (v.oldestAge > this.oldestAge) this.oldestAge = v.oldestAge;
     this.waiting += v.waiting;
-    this.received += v.received;
+    this.received += received;
   }
 }
 
@@ -294,30 +296,20 @@ export class ObjectSeries {
       // `groups()` is a live Map iterator too, so a topic with very many groups is sliced as well.
       for (const group of topic.groups()) {
         const stats = group.stats();
-        const values: GroupValues = {
-          active: stats.active,
-          inflight: stats.inflight,
-          delayed: stats.delayed,
-          deadLettered: stats.deadLettered,
-          expired: stats.expired,
-          acked: stats.acked,
-          oldestAge: stats.oldestAge,
-          waiting: stats.waiting,
-          received: received?.get(group.name) ?? 0,
-        };
         counts.groups++;
         const groupRow: GroupRow = {
           dialect,
           topic: name,
           group: group.name,
           backlog: stats.active + stats.delayed + stats.inflight,
-          values,
+          values: stats,
+          received: received?.get(group.name) ?? 0,
         };
         const folded = name === OTHER ? groupRow : groups.offer(groupRow);
         if (folded !== undefined) {
           const into = countsOf(folded.dialect);
           into.foldedGroups++;
-          into.otherGroups.add(folded.values);
+          into.otherGroups.add(folded.values, folded.received);
         }
         yield;
       }
@@ -358,11 +350,13 @@ export class ObjectSeries {
       (r) => `{dialect="${r.dialect}",topic="${labelValue(r.topic)}",group="${labelValue(r.group)}"}`,
     );
     const topicLabels = topics.map((r) => `{dialect="${r.dialect}",topic="${labelValue(r.topic)}"}`);
+    const groupValues = groups.map((r): GroupValues => ({ ...r.values, received: r.received }));
+    const topicValues = topics.map((r) => r.values);
     const order = [...dialects.keys()].sort();
     yield;
     for (const family of GROUP_FAMILIES) {
       parts.push(familyHeader(family.name, family.help, family.type, openMetrics));
-      yield* lines(parts, family, groups, groupLabels);
+      yield* lines(parts, family, groupValues, groupLabels);
       for (const dialect of order) {
         const counts = dialects.get(dialect)!;
         if (counts.foldedGroups === 0) continue;
@@ -372,7 +366,7 @@ export class ObjectSeries {
     }
     for (const family of TOPIC_FAMILIES) {
       parts.push(familyHeader(family.name, family.help, family.type, openMetrics));
-      yield* lines(parts, family, topics, topicLabels);
+      yield* lines(parts, family, topicValues, topicLabels);
       for (const dialect of order) {
         const counts = dialects.get(dialect)!;
         if (counts.foldedTopics === 0) continue;
@@ -410,16 +404,16 @@ export class ObjectSeries {
   }
 }
 
-/** The sample lines of one family over `rows`, yielding every {@link LINES_PER_UNIT} lines. */
-function* lines<R extends { readonly values: V }, V>(
+/** The sample lines of one family, one per kept object, yielding every {@link LINES_PER_UNIT} lines. */
+function* lines<V>(
   parts: string[],
   family: Family<V>,
-  rows: readonly R[],
+  values: readonly V[],
   labels: readonly string[],
 ): Generator {
   let chunk = '';
-  for (let i = 0; i < rows.length; i++) {
-    chunk += `${family.name}${labels[i]} ${sampleValue(family.value(rows[i]!.values))}\n`;
+  for (let i = 0; i < values.length; i++) {
+    chunk += `${family.name}${labels[i]} ${sampleValue(family.value(values[i]!))}\n`;
     if (i % LINES_PER_UNIT === LINES_PER_UNIT - 1) {
       parts.push(chunk);
       chunk = '';
