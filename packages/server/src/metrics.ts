@@ -24,7 +24,8 @@ export { DEFAULT_METRICS_MAX_OBJECTS, dialectOf } from './object-series.js';
 export interface ServerMetrics {
   /**
    * The prom-client registry: `registry.metrics()` renders what `/metrics` serves (its own metrics, then the
-   * per-object series). Add your own metrics to it, or merge it. `getMetricsAsJSON()` has only prom-client's part.
+   * per-object series). Add your own metrics to it. `getMetricsAsJSON()` and `Registry.merge` see only the
+   * prom-client part.
    */
   readonly registry: Registry;
   /** Counts `n` messages received from a group. */
