@@ -24,6 +24,11 @@ import { parsePrometheus, type Sample, strictSamples } from './helpers/prometheu
 const OBJECTS = Number(process.env['SLUICE_METRICS_SCALE_OBJECTS'] ?? 100_000);
 const CAP = Number(process.env['SLUICE_METRICS_SCALE_CAP'] ?? 1000);
 const SCRAPES_PER_SCRAPER = 5;
+/**
+ * With this many objects a render spans many turns of the event loop, so requests made together overlap it. With
+ * fewer it may end within the turn it started in (packages/server/test/object-series.test.ts covers the sharing).
+ */
+const OVERLAP = OBJECTS >= 20_000;
 /** Generous bounds: the machine running the suite may be shared; the real figures are printed. */
 const SCRAPE_BOUND_MS = Number(process.env['SLUICE_METRICS_SCRAPE_BOUND_MS'] ?? 1000);
 const LOOP_BLOCK_BOUND_MS = Number(process.env['SLUICE_METRICS_LOOP_BOUND_MS'] ?? 150);
@@ -165,8 +170,9 @@ describe(`/metrics with ${OBJECTS} objects under traffic`, () => {
     expect(Math.max(...scrapes)).toBeLessThan(SCRAPE_BOUND_MS);
     expect(Math.max(...cold)).toBeLessThan(3 * SCRAPE_BOUND_MS);
     expect(loopMax).toBeLessThan(LOOP_BLOCK_BOUND_MS);
-    // Scrapes that overlap share a render: fewer renders than scrapes.
-    expect(renders.size).toBeLessThan(texts.length);
+    // Scrapes that overlap share a render: fewer renders than scrapes (with many objects a render spans many turns
+    // of the event loop, so the two scrapers overlap).
+    if (OVERLAP) expect(renders.size).toBeLessThan(texts.length);
 
     for (const text of [texts[0]!, texts.at(-1)!]) {
       expect(() => parsePrometheus(text)).not.toThrow();
@@ -254,8 +260,12 @@ describe(`/metrics with ${OBJECTS} objects under traffic`, () => {
     expect(received).toBe(acked);
   }, 60_000);
 
-  it('two scrapes at the same moment get one render (the same text)', async () => {
-    const [a, b] = await Promise.all([0, 1].map(async () => (await fetch(`${sluice.url}/metrics`)).text()));
-    expect(a).toBe(b);
-  }, 30_000);
+  it.runIf(OVERLAP)(
+    'two scrapes at the same moment get one render (the same text)',
+    async () => {
+      const [a, b] = await Promise.all([0, 1].map(async () => (await fetch(`${sluice.url}/metrics`)).text()));
+      expect(a).toBe(b);
+    },
+    30_000,
+  );
 });

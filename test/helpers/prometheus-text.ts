@@ -32,7 +32,8 @@ export interface Sample {
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 const LABEL = `([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\\\\n]|\\\\[\\\\"n])*)"`;
 const SAMPLE = new RegExp(`^(${NAME})(?:\\{((?:${LABEL})(?:,${LABEL})*)?\\})? (\\S+)$`);
-const VALUE = /^(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|NaN|[+-]Inf)$/;
+/** A float as Go's `strconv.ParseFloat` reads it (what Prometheus uses): NaN and Inf in any case (prom-client: `Nan`). */
+const VALUE = /^(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|nan|[+-]?inf(?:inity)?)$/i;
 const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
 /** The family a sample belongs to (histogram and summary samples carry suffixes). */
@@ -108,7 +109,13 @@ export function strictSamples(text: string): Sample[] {
     samples.push({
       name: name!,
       labels,
-      value: value === '+Inf' ? Infinity : value === '-Inf' ? -Infinity : Number(value),
+      value: /^nan$/i.test(value!)
+        ? Number.NaN
+        : /inf/i.test(value!)
+          ? value!.startsWith('-')
+            ? -Infinity
+            : Infinity
+          : Number(value),
     });
   }
   return samples;
