@@ -216,6 +216,15 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
       .sort();
   }
 
+  /**
+   * Every topic and every queue (as its topic, `kind: 'queue'`), unsorted and uncopied: a live view for scans
+   * that run in slices over many objects, such as the server's metrics (sorting 100k names takes ~75 ms). Like
+   * any `Map` iterator it may be kept across awaits: objects created meanwhile are seen, deleted ones skipped.
+   */
+  eachTopic(): IterableIterator<Topic> {
+    return this.#topics.values();
+  }
+
   /** Deletes a topic, its groups and messages; parked receivers are rejected with `TopicNotExist`. */
   deleteTopic(name: string): void {
     this.topic(name);

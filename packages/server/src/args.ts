@@ -6,6 +6,7 @@ import {
   DEFAULT_DATA_DIR,
   DEFAULT_HOST,
   DEFAULT_PORT,
+  MAX_METRICS_MAX_OBJECTS,
   parseAccessKey,
   type ServerOptions,
 } from './options.js';
@@ -42,6 +43,8 @@ Options:
                           off loopback or once any --access-key/--token is set, and is refused without it
   --config FILE           JSON file with the same settings plus queues/topics/groups to create; flags win
   --max-long-polls N      long polls parked at once before more are served as short polls (default 4096)
+  --metrics-max-objects N groups and topics with /metrics series of their own, the deepest backlog first;
+                          the others fold into per-dialect topic="_other" series (default 1000)
   --insecure              allow a non-loopback --host with dialects that authenticate nothing, and leave
                           /metrics open there: only on a network you trust
   --max-body-bytes-in-flight N
@@ -171,6 +174,14 @@ export function parseCommand(argv: readonly string[]): Command {
     const text = (values as Record<string, string | undefined>)[flag];
     if (text !== undefined) options[key] = integer(`--${flag}`, text, min, 2 ** 31 - 1);
   }
+  if (values['metrics-max-objects'] !== undefined) {
+    options.metricsMaxObjects = integer(
+      '--metrics-max-objects',
+      values['metrics-max-objects'],
+      0,
+      MAX_METRICS_MAX_OBJECTS,
+    );
+  }
   if (values.insecure === true) options.insecure = true;
   const limits = limitFlags(values);
   if (limits !== undefined) options.limits = limits;
@@ -242,6 +253,7 @@ function parse(argv: readonly string[]) {
       'request-timeout': { type: 'string' },
       'keep-alive-timeout': { type: 'string' },
       'min-body-rate': { type: 'string' },
+      'metrics-max-objects': { type: 'string' },
       insecure: { type: 'boolean' },
       ...LIMIT_OPTIONS,
       dialects: { type: 'string' },

@@ -56,6 +56,11 @@ export interface SluiceHandlerOptions {
   /** Also collect prom-client's process metrics. Default false. */
   processMetrics?: boolean;
   /**
+   * Groups, and topics, with `/metrics` series of their own (those with the deepest backlog); the others are
+   * folded per dialect into `topic="_other"` series. Default 1000.
+   */
+  metricsMaxObjects?: number;
+  /**
    * Whether `/healthz` may answer 200 (false: 503 `draining`). Default: always. It also answers 503 while the
    * broker's storage is not `ok` (a full or failing disk), with the reason.
    */
@@ -155,6 +160,7 @@ export function createSluiceHandler(broker: Broker, options: SluiceHandlerOption
     ...(options.registry === undefined ? {} : { registry: options.registry }),
     processMetrics: options.processMetrics === true,
     parkedLongPolls: () => gate.parked,
+    ...(options.metricsMaxObjects === undefined ? {} : { maxObjects: options.metricsMaxObjects }),
   });
 
   // Each dialect adds the objects it finds in the broker, then takes and gives back places as it creates and deletes.

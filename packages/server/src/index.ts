@@ -17,7 +17,13 @@ export { type DeclareOptions, declare } from './declare.js';
 export { type ErrorLogOptions, logInternalFailures } from './error-log.js';
 export { createSluiceHandler, type SluiceHandler, type SluiceHandlerOptions } from './handler.js';
 export { MeteredLogStorage, meteredLogStorage } from './metered-storage.js';
-export { createMetrics, dialectOf, type MetricsOptions, type ServerMetrics } from './metrics.js';
+export {
+  createMetrics,
+  DEFAULT_METRICS_MAX_OBJECTS,
+  dialectOf,
+  type MetricsOptions,
+  type ServerMetrics,
+} from './metrics.js';
 export {
   DEFAULT_MAX_OBJECTS,
   type DialectLimits,

@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import type { Declarations } from './declare.js';
 import { type ObjectLimits, resolveObjectLimits } from './object-limits.js';
+import { DEFAULT_METRICS_MAX_OBJECTS } from './object-series.js';
 import { type RocketMqSettings, resolveRocketMqSettings } from './rocketmq-settings.js';
 import {
   checkExposure,
@@ -21,6 +22,9 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_DATA_DIR = './.sluice/data';
 /** Parked long polls per process before new ones are served as short polls. */
 export const DEFAULT_MAX_LONG_POLLS = 4096;
+
+/** The largest `metricsMaxObjects`: each kept object adds 12 series to every scrape. */
+export const MAX_METRICS_MAX_OBJECTS = 1_000_000;
 
 /** How durable storage acknowledges writes (see `logStorage` in `@sluice/core`). */
 export type FsyncPolicy = 'always' | 'interval' | 'never';
@@ -102,6 +106,11 @@ export interface ServerOptions {
   processMetrics?: boolean;
   /** Caps on the number of objects clients can create: server-wide and per account/instance/project. */
   limits?: ObjectLimits;
+  /**
+   * Groups, and topics, with `/metrics` series of their own (the deepest backlog first); the others are folded per
+   * dialect into `topic="_other"` series. Default 1000.
+   */
+  metricsMaxObjects?: number;
 }
 
 /** {@link ServerOptions} with every default applied. */
@@ -135,6 +144,7 @@ export interface ResolvedServerOptions {
   readonly processMetrics: boolean;
   /** Only the caps given; the defaults apply to the rest. */
   readonly limits: Readonly<ObjectLimits>;
+  readonly metricsMaxObjects: number;
 }
 
 /** True for addresses only this machine can reach: `localhost`, 127.0.0.0/8, `::1`. */
@@ -261,5 +271,12 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     processMetrics:
       options.processMetrics === undefined ? true : bool('processMetrics', options.processMetrics),
     limits: resolveObjectLimits(options.limits),
+    metricsMaxObjects: int(
+      'metricsMaxObjects',
+      options.metricsMaxObjects,
+      DEFAULT_METRICS_MAX_OBJECTS,
+      0,
+      MAX_METRICS_MAX_OBJECTS,
+    ),
   };
 }

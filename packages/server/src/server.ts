@@ -178,6 +178,7 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     dialects: resolved.dialects,
     ...(resolved.adminToken === undefined ? {} : { adminToken: resolved.adminToken }),
     metricsAccess: resolved.metricsAccess,
+    metricsMaxObjects: resolved.metricsMaxObjects,
     ready: () => !closing,
   });
   let active = 0;

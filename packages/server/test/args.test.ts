@@ -101,3 +101,14 @@ describe('parseCommand', () => {
     expect(() => parseCommand(argv)).toThrow(message);
   });
 });
+
+describe('--metrics-max-objects', () => {
+  it('reads the cap on objects with series of their own, and refuses what is not a count', () => {
+    expect(parseCommand(['serve', '--metrics-max-objects', '250'])).toMatchObject({
+      options: { metricsMaxObjects: 250 },
+    });
+    expect(() => parseCommand(['serve', '--metrics-max-objects', 'all'])).toThrow(
+      '--metrics-max-objects must be an integer from 0 to 1000000, got "all"',
+    );
+  });
+});

@@ -194,3 +194,15 @@ describe('configOptions', () => {
     expect(() => configOptions(json, '/')).toThrow(message);
   });
 });
+
+describe('metricsMaxObjects', () => {
+  it('defaults to 1000, takes 0 (only the _other series) and comes from a config file', () => {
+    expect(resolveServerOptions().metricsMaxObjects).toBe(1000);
+    expect(resolveServerOptions({ metricsMaxObjects: 0 }).metricsMaxObjects).toBe(0);
+    expect(configOptions({ metricsMaxObjects: 50 }, '/')).toEqual({ metricsMaxObjects: 50 });
+    expect(() => resolveServerOptions({ metricsMaxObjects: -1 })).toThrow(
+      /metricsMaxObjects must be an integer from 0 to 1000000/,
+    );
+    expect(() => resolveServerOptions(configOptions({ metricsMaxObjects: 'all' }, '/'))).toThrow(TypeError);
+  });
+});
