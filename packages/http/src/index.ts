@@ -1,6 +1,6 @@
 /** @module @sluice/http — what the Sluice wire dialects share: adapters, limits, XML, signatures, routing. */
 
-export { TooLargeError, XmlError } from './errors.js';
+export { TooLargeError, XmlCharError, XmlError } from './errors.js';
 export { WireFault } from './fault.js';
 export { fetchRequestHead, toFetchResponse, toWireRequest } from './fetch.js';
 export { createDialectHandler } from './handler.js';
@@ -54,4 +54,10 @@ export {
   xmlRoot,
   xmlText,
 } from './xml.js';
+export {
+  illegalXmlCharIndex,
+  isXmlChar,
+  replaceIllegalXmlChars,
+  XML_REPLACEMENT_CHAR,
+} from './xml-chars.js';
 export { decodeText } from './xml-decode.js';

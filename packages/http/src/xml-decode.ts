@@ -1,5 +1,6 @@
 /** @module xml-decode — XML text decoding: the five predefined entities and numeric character references, one pass. */
-import { XmlError } from './errors.js';
+import { XmlCharError, XmlError } from './errors.js';
+import { isXmlChar } from './xml-chars.js';
 
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 const REFERENCE = /&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]*)?;?/g;
@@ -7,7 +8,8 @@ const REFERENCE = /&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]*)?;?/g;
 /**
  * Decodes XML's five predefined entities and numeric character references in one pass (so `&amp;lt;` stays `&lt;`).
  * An undeclared named entity, a reference to a non-character, or an `&` that starts no reference is not well-formed
- * XML: {@link XmlError}.
+ * XML: {@link XmlError}; a reference to a character XML 1.0 does not allow (`&#1;`, `&#xFFFE;`) is
+ * {@link XmlCharError}.
  */
 export function decodeText(text: string): string {
   if (text.indexOf('&') === -1) return text;
@@ -21,8 +23,12 @@ export function decodeText(text: string): string {
     }
     const code =
       ref.charCodeAt(1) === 0x78 ? Number.parseInt(ref.slice(2), 16) : Number.parseInt(ref.slice(1), 10);
-    if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
-      throw new XmlError(`invalid character reference &${ref};`);
+    if (code > 0x10ffff) throw new XmlError(`invalid character reference &${ref};`);
+    if (!isXmlChar(code)) {
+      throw new XmlCharError(
+        `U+${code.toString(16).toUpperCase().padStart(4, '0')}`,
+        ` (reference &${ref};)`,
+      );
     }
     return String.fromCodePoint(code);
   });

@@ -1,5 +1,5 @@
 /** @module body — reading the two request documents (`<Message>`, `<ReceiptHandles>`) with the service's errors. */
-import { parseXml, type XmlObject, xmlChildren, xmlRoot, xmlText } from '@sluice/http';
+import { parseXml, XmlCharError, type XmlObject, xmlChildren, xmlRoot, xmlText } from '@sluice/http';
 import { invalidArgument, RocketMqError, WireCode } from './errors.js';
 
 /** Most receipt handles in one ack, commit or rollback (mirrors the 16 messages of a consume). */
@@ -16,13 +16,29 @@ function malformed(why: string): RocketMqError {
   return new RocketMqError(WireCode.MalformedXML, `The XML you provided was not well-formed: ${why}`);
 }
 
-/** Parses a body with the shared parser and checks its root element; anything else is `MalformedXML`. */
+/**
+ * `InvalidArgument` for a character XML 1.0 does not allow (`character` as `U+XXXX`). Refused at publish rather than
+ * encoded: no well-formed answer can carry it (not even as `&#0;`), so a consumer could never read the message back,
+ * and replacing it would change the body under its MD5.
+ */
+function illegalCharacter(character: string): RocketMqError {
+  return invalidArgument(
+    `The request holds ${character}, a character XML 1.0 does not allow: MessageBody, MessageTag and Properties ` +
+      'may hold only #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF] (base64-encode binary data).',
+  );
+}
+
+/**
+ * Parses a body with the shared parser and checks its root element: a character XML 1.0 does not allow is
+ * `InvalidArgument`, anything else is `MalformedXML`.
+ */
 function readDocument(body: Uint8Array, root: string): XmlObject {
   let node: XmlObject;
   let name: string;
   try {
     ({ name, node } = xmlRoot(parseXml(body)));
   } catch (error) {
+    if (error instanceof XmlCharError) throw illegalCharacter(error.character);
     throw malformed((error as Error).message);
   }
   if (name !== root) throw malformed(`the root element must be ${root}, not ${name}.`);

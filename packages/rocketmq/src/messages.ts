@@ -1,7 +1,7 @@
 /** @module messages — a delivered message as the `<Messages>` document of a consume or check-back carries it. */
 import { createHash } from 'node:crypto';
 import type { Message } from '@sluice/core';
-import { escapeXml } from '@sluice/http';
+import { escapeXml, replaceIllegalXmlChars } from '@sluice/http';
 import { renderProperties, SystemProperty } from './properties.js';
 
 /** Upper-case hex MD5 of a body: the service's `MessageBodyMD5`. */
@@ -14,11 +14,14 @@ const TEXT_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt
 /**
  * Element text escaped as the service does (`&amp; &lt; &gt;`; quotes need no escaping in content, and JSON bodies
  * are full of them). Whether there is anything to escape is answered by three native byte searches over the body,
- * far cheaper than a regular expression over the decoded text, and most bodies have nothing to escape.
+ * far cheaper than a regular expression over the decoded text, and most bodies have nothing to escape. A character
+ * XML 1.0 does not allow becomes U+FFFD: publish refuses them, so only a body stored through the core API can hold
+ * one, and the answer must stay well-formed (the decoded text never holds a lone surrogate).
  */
 function escapeBody(bytes: Buffer, text: string): string {
-  if (bytes.indexOf(0x26) === -1 && bytes.indexOf(0x3c) === -1 && bytes.indexOf(0x3e) === -1) return text;
-  return text.replace(/[&<>]/g, (c) => TEXT_ESCAPES[c]!);
+  const clean = replaceIllegalXmlChars(text);
+  if (bytes.indexOf(0x26) === -1 && bytes.indexOf(0x3c) === -1 && bytes.indexOf(0x3e) === -1) return clean;
+  return clean.replace(/[&<>]/g, (c) => TEXT_ESCAPES[c]!);
 }
 
 /** The id a client knows a message by: a committed transactional message keeps the id its publish returned. */
