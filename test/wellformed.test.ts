@@ -57,9 +57,12 @@ function codeOf(answer: Answer, status: number): string {
   return strictXmlValues(answer.bytes, 'Code')![0]!;
 }
 
-/** Every character XML 1.0 allows at its edges, plus markup characters (must round-trip unchanged). */
+/**
+ * Every character XML 1.0 allows at its edges, plus markup characters and CR (must round-trip unchanged through a
+ * conformant parser, which turns a raw CR into LF: the server writes it as `&#13;`).
+ */
 const LEGAL =
-  'tab\t LF\n \u0020\u007E\u007F\u0085\u00A0 \uD7FF \uE000 \uFFFD \u{10000} \u{1F600} \u{10FFFF} <&>"\'';
+  'tab\t LF\n CRLF\r\n CR\r \u0020\u007E\u007F\u0085\u00A0 \uD7FF \uE000 \uFFFD \u{10000} \u{1F600} \u{10FFFF} <&>"\'';
 
 describe('item 10: MNS refuses what XML 1.0 cannot carry and round-trips the rest', () => {
   it.each([

@@ -153,11 +153,13 @@ export function xmlChildren(node: XmlObject, name: string): XmlNode[] {
   return Array.isArray(child) ? child : [child];
 }
 
-/** What needs work on the way out: the five specials, and whatever may start a character XML 1.0 refuses. */
+/** What needs work on the way out: the five specials, CR, and whatever may start a character XML 1.0 refuses. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const ESCAPABLE = /[&<>"'\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF\uD800-\uDFFF]/;
-const SPECIALS = /[&<>"']/g;
+const ESCAPABLE = /[&<>"'\r\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF\uD800-\uDFFF]/;
+const SPECIALS = /[&<>"'\r]/g;
 const ESCAPES: Readonly<Record<string, string>> = {
+  // A raw CR reaches a conformant reader as LF (XML 1.0 §2.11 end-of-line handling); a reference keeps it.
+  '\r': '&#13;',
   '&': '&amp;',
   '<': '&lt;',
   '>': '&gt;',
@@ -166,7 +168,8 @@ const ESCAPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Escapes `& < > " '` for element text or attribute values, and replaces every character XML 1.0 does not allow
+ * Escapes `& < > " '` for element text or attribute values, writes CR as `&#13;` (a raw CR would read back as LF in
+ * any conformant parser, changing the text under its MD5), and replaces every character XML 1.0 does not allow
  * (C0 controls but tab/LF/CR, U+FFFE, U+FFFF, lone surrogates) with U+FFFD: there is no way to write them in a
  * well-formed document, and the dialects refuse them at the door, so this is the last line of defence (for text
  * that came some other way, such as the core API). Returns the same string when nothing needs doing.

@@ -141,12 +141,17 @@ describe('xml writer', () => {
     expect(escapeXml(clean)).toBe(clean);
   });
 
+  it('writes CR as a reference, so a conformant reader does not turn it into LF', () => {
+    expect(escapeXml('a\r\nb\rc\nd')).toBe('a&#13;\nb&#13;c\nd');
+    expect(xmlText(xmlRoot(parseXml(xmlDocument('M', xmlElement('B', 'a\r\nb')))).node, 'B')).toBe('a\r\nb');
+  });
+
   it('replaces every character XML 1.0 does not allow with U+FFFD, keeping surrogate pairs', () => {
     expect(escapeXml('a\u0000b\u0001<\u001F\uFFFE\uFFFF')).toBe('a\uFFFDb\uFFFD&lt;\uFFFD\uFFFD\uFFFD');
     expect(escapeXml('\uD800 \uDC00 \uDBFF\uDFFF \uDC00\uD800')).toBe(
       '\uFFFD \uFFFD \uDBFF\uDFFF \uFFFD\uFFFD',
     );
-    expect(escapeXml('tab\tLF\nCR\r \u{1F600}')).toBe('tab\tLF\nCR\r \u{1F600}');
+    expect(escapeXml('tab\tLF\nCR\r \u{1F600}')).toBe('tab\tLF\nCR&#13; \u{1F600}');
     expect(replaceIllegalXmlChars('ok \u{1F600}')).toBe('ok \u{1F600}');
     expect(xmlElement('Message', 'queue \u0000q does not exist')).toBe(
       '<Message>queue \uFFFDq does not exist</Message>',

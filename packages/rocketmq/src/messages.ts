@@ -9,19 +9,32 @@ export function bodyMd5(body: Uint8Array): string {
   return createHash('md5').update(body).digest('hex').toUpperCase();
 }
 
-const TEXT_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+const TEXT_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '\r': '&#13;',
+};
 
 /**
  * Element text escaped as the service does (`&amp; &lt; &gt;`; quotes need no escaping in content, and JSON bodies
  * are full of them). Whether there is anything to escape is answered by three native byte searches over the body,
- * far cheaper than a regular expression over the decoded text, and most bodies have nothing to escape. A character
+ * far cheaper than a regular expression over the decoded text, and most bodies have nothing to escape. CR is written
+ * `&#13;`: raw, a conformant parser would hand the consumer LF instead (XML end-of-line handling). A character
  * XML 1.0 does not allow becomes U+FFFD: publish refuses them, so only a body stored through the core API can hold
  * one, and the answer must stay well-formed (the decoded text never holds a lone surrogate).
  */
 function escapeBody(bytes: Buffer, text: string): string {
   const clean = replaceIllegalXmlChars(text);
-  if (bytes.indexOf(0x26) === -1 && bytes.indexOf(0x3c) === -1 && bytes.indexOf(0x3e) === -1) return clean;
-  return clean.replace(/[&<>]/g, (c) => TEXT_ESCAPES[c]!);
+  if (
+    bytes.indexOf(0x26) === -1 &&
+    bytes.indexOf(0x3c) === -1 &&
+    bytes.indexOf(0x3e) === -1 &&
+    bytes.indexOf(0x0d) === -1
+  ) {
+    return clean;
+  }
+  return clean.replace(/[&<>\r]/g, (c) => TEXT_ESCAPES[c]!);
 }
 
 /** The id a client knows a message by: a committed transactional message keeps the id its publish returned. */
