@@ -3,7 +3,7 @@
  * internal path, and well-formed for the dialect that answers (strict XML 1.0 for MNS and RocketMQ, JSON with the
  * DMS error shape for DMS).
  */
-import { strictXml } from '../helpers/strict-xml.js';
+import { strictXml, strictXmlLeaves } from '../helpers/strict-xml.js';
 
 /** The dialect a request belongs to by the one-port rules of shared/spec/README.md (written out, not imported). */
 export type FuzzDialect = 'mns' | 'rocketmq' | 'dms' | 'none';
@@ -60,6 +60,30 @@ const XML_ROOTS = new Set([
   'ChangeVisibility',
 ]);
 
+/** Elements the specs define as integers. */
+const NUMERIC = [
+  'DelaySeconds',
+  'MaximumMessageSize',
+  'MessageRetentionPeriod',
+  'VisibilityTimeout',
+  'PollingWaitSeconds',
+  'ActiveMessages',
+  'InactiveMessages',
+  'DelayMessages',
+  'CreateTime',
+  'LastModifyTime',
+  'EnqueueTime',
+  'NextVisibleTime',
+  'FirstDequeueTime',
+  'DequeueCount',
+  'Priority',
+  'MessageCount',
+  'PublishTime',
+  'FirstConsumeTime',
+  'NextConsumeTime',
+  'ConsumedTimes',
+];
+
 const header = (a: JudgedAnswer, name: string): string => {
   const v = a.headers[name];
   return Array.isArray(v) ? v.join(', ') : (v ?? '');
@@ -106,6 +130,25 @@ export function judge(request: JudgedRequest, answer: JudgedAnswer): string | un
     if (!XML_ROOTS.has(doc.root)) return `unexpected XML root ${doc.root}`;
     if (answer.status >= 400 && !['Error', 'Errors', 'Messages'].includes(doc.root)) {
       return `error ${answer.status} with root ${doc.root}`;
+    }
+    const { leaves } = strictXmlLeaves(answer.body)!;
+    if (doc.root === 'Error') {
+      // All four children, non-empty (the Python SDK's ErrorDecoder needs them; the Node SDKs copy Code).
+      for (const child of ['Code', 'Message', 'RequestId', 'HostId']) {
+        const values = leaves.get(child) ?? [];
+        if (values.length !== 1 || values[0] === '') return `<Error> without exactly one non-empty ${child}`;
+      }
+    }
+    // Numeric fields are never empty and always integers (Go unmarshals them into int64, Python calls int()).
+    for (const name of NUMERIC) {
+      for (const value of leaves.get(name) ?? []) {
+        if (!/^-?\d{1,19}$/.test(value))
+          return `<${name}> is not an integer: ${JSON.stringify(value.slice(0, 40))}`;
+      }
+    }
+    if (dialect === 'mns' || dialect === 'rocketmq') {
+      const id = dialect === 'mns' ? 'x-mns-request-id' : 'x-mq-request-id';
+      if (!/^[0-9A-F]{24}$/.test(header(answer, id))) return `XML answer without a 24-hex ${id}`;
     }
     return undefined;
   }

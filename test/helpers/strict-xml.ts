@@ -66,3 +66,51 @@ export function strictXmlValues(body: Uint8Array | string, name: string): string
   parser.write(text).close();
   return values;
 }
+
+/**
+ * One strict pass over `body`: the root's local name and the text of every element that holds only text (by local
+ * name, in document order); `undefined` when the document is not well-formed.
+ */
+export function strictXmlLeaves(
+  body: Uint8Array | string,
+): { root: string; leaves: Map<string, string[]> } | undefined {
+  let text: string;
+  try {
+    text = typeof body === 'string' ? body : utf8.decode(body);
+  } catch {
+    return undefined;
+  }
+  const parser = new SaxesParser({ xmlns: true });
+  const leaves = new Map<string, string[]>();
+  const stack: { name: string; text: string; leaf: boolean }[] = [];
+  let root: string | undefined;
+  let failed = false;
+  parser.on('error', () => {
+    failed = true;
+  });
+  parser.on('opentag', (tag) => {
+    root ??= tag.local;
+    const parent = stack[stack.length - 1];
+    if (parent !== undefined) parent.leaf = false;
+    stack.push({ name: tag.local, text: '', leaf: true });
+  });
+  const onText = (t: string) => {
+    const top = stack[stack.length - 1];
+    if (top !== undefined) top.text += t;
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
+  parser.on('closetag', () => {
+    const top = stack.pop();
+    if (top === undefined || !top.leaf) return;
+    const list = leaves.get(top.name);
+    if (list === undefined) leaves.set(top.name, [top.text]);
+    else list.push(top.text);
+  });
+  try {
+    parser.write(text).close();
+  } catch {
+    failed = true;
+  }
+  return failed || root === undefined ? undefined : { root, leaves };
+}
