@@ -260,6 +260,14 @@ describe('fuzz (seeded)', () => {
         );
         if (problem !== undefined)
           findings.push({ server: target.name, label: c.label, request: summary(request), problem });
+        else if (target.name === 'secured' && !c.sign && answer.status < 400)
+          // A forged signature or token must never be let through where credentials are configured.
+          findings.push({
+            server: target.name,
+            label: c.label,
+            request: summary(request),
+            problem: `forged credentials accepted: ${answer.status}`,
+          });
         else if (answer.status >= 500)
           tolerated.set(c.tolerate ?? '?', (tolerated.get(c.tolerate ?? '?') ?? 0) + 1);
       });
