@@ -161,13 +161,19 @@ describe('item 10: RocketMQ refuses what XML 1.0 cannot carry and round-trips th
   it('writes U+FFFD for body, tag and properties that reached the topic through the core API', async () => {
     const s = await start();
     const topic = s.handler.rocketmq.declareTopic('WF');
-    await topic.send({ body: 'a\u0000b\uFFFF', tag: 't\u0001', properties: { k: 'v\u0002' } });
+    await topic.send({
+      body: 'a\u0000b\uFFFF',
+      tag: 't\u0001',
+      properties: { k: 'v\u0002', __SLUICE_MSGID: 'id<&\u0003', __SLUICE_MD5: 'md5\u0004' },
+    });
     const consumed = await call('GET', '/topics/WF/messages?consumer=GID_WF&numOfMessages=1', MQ);
     expect(consumed.status).toBe(200);
     expect(strictXml(consumed.bytes).ok).toBe(true);
     expect(strictXmlValues(consumed.bytes, 'MessageBody')).toEqual(['a\uFFFDb\uFFFD']);
     expect(strictXmlValues(consumed.bytes, 'MessageTag')).toEqual(['t\uFFFD']);
     expect(strictXmlValues(consumed.bytes, 'Properties')![0]).toContain('k:v\uFFFD');
+    expect(strictXmlValues(consumed.bytes, 'MessageId')).toEqual(['id<&\uFFFD']);
+    expect(strictXmlValues(consumed.bytes, 'MessageBodyMD5')).toEqual(['md5\uFFFD']);
   });
 
   it('keeps error answers well-formed when they echo names with control characters', async () => {

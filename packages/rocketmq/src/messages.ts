@@ -52,9 +52,11 @@ export function renderMessage(message: Message, receiptHandle: string, nextConsu
   const props = message.properties;
   const published = props?.[SystemProperty.PublishTime];
   return (
-    `<Message><MessageId>${clientMessageId(message)}</MessageId><MessageBodyMD5>${props?.[SystemProperty.BodyMd5] ?? bodyMd5(body)}</MessageBodyMD5>` +
+    // Id, MD5 and publish time come from reserved properties the dialect writes itself, but a message stored through
+    // the core API may carry anything there: escaped, so the answer stays well-formed whatever they hold.
+    `<Message><MessageId>${escapeXml(clientMessageId(message))}</MessageId><MessageBodyMD5>${escapeXml(props?.[SystemProperty.BodyMd5] ?? bodyMd5(body))}</MessageBodyMD5>` +
     `<MessageBody>${escapeBody(buffer, text)}</MessageBody><ReceiptHandle>${receiptHandle}</ReceiptHandle>` +
-    `<PublishTime>${published ?? message.publishedAt}</PublishTime>` +
+    `<PublishTime>${published === undefined ? message.publishedAt : escapeXml(published)}</PublishTime>` +
     `<FirstConsumeTime>${message.firstReceivedAt}</FirstConsumeTime>` +
     `<NextConsumeTime>${nextConsumeTime}</NextConsumeTime><ConsumedTimes>${message.receiveCount}</ConsumedTimes>` +
     `<MessageTag>${message.tag === undefined ? '' : escapeXml(message.tag)}</MessageTag>` +
