@@ -184,6 +184,75 @@ async function fixtures(target: Target): Promise<Fixtures> {
   };
 }
 
+/** After the storm: every dialect still sends and receives (on fresh objects: the fuzz may have changed the old). */
+async function stillWorks(target: Target): Promise<void> {
+  const date = () => new Date().toUTCString();
+  const xml = (version: string, method: string, t: string, body?: string): FuzzRequest => ({
+    method,
+    target: t,
+    headers: { [version]: '2015-06-06', date: date(), 'content-type': 'text/xml;charset=utf-8' },
+    ...(body === undefined ? {} : { body: enc(body) }),
+  });
+  const json = (method: string, t: string, body?: string): FuzzRequest => ({
+    method,
+    target: t,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: enc(body) }),
+  });
+  await must(target, xml('x-mns-version', 'PUT', '/queues/after'));
+  await must(
+    target,
+    xml(
+      'x-mns-version',
+      'POST',
+      '/queues/after/messages',
+      '<Message><MessageBody>after</MessageBody></Message>',
+    ),
+  );
+  const mns = await must(target, xml('x-mns-version', 'GET', '/queues/after/messages'));
+  expect(strictXmlValues(mns.body, 'MessageBody')).toEqual(['after']);
+  await must(
+    target,
+    xml(
+      'x-mq-version',
+      'POST',
+      '/topics/AFTER/messages',
+      '<Message><MessageBody>after</MessageBody></Message>',
+    ),
+  );
+  const mq = await must(
+    target,
+    xml('x-mq-version', 'GET', '/topics/AFTER/messages?consumer=GID_AFTER&numOfMessages=1'),
+  );
+  expect(strictXmlValues(mq.body, 'MessageBody')).toEqual(['after']);
+  const q = JSON.parse(
+    Buffer.from(
+      (await must(target, json('POST', '/v1.0/afterproj/queues', '{"name":"after"}'))).body,
+    ).toString(),
+  ) as { id: string };
+  const g = JSON.parse(
+    Buffer.from(
+      (
+        await must(
+          target,
+          json('POST', `/v1.0/afterproj/queues/${q.id}/groups`, '{"groups":[{"name":"after"}]}'),
+        )
+      ).body,
+    ).toString(),
+  ) as { groups: { id: string }[] };
+  await must(
+    target,
+    json('POST', `/v1.0/afterproj/queues/${q.id}/messages`, '{"messages":[{"body":"after"}]}'),
+  );
+  const dms = await must(
+    target,
+    json('GET', `/v1.0/afterproj/queues/${q.id}/groups/${g.groups[0]!.id}/messages?max_msgs=1`),
+  );
+  expect(
+    (JSON.parse(Buffer.from(dms.body).toString()) as { message: { body: unknown } }[])[0]?.message.body,
+  ).toBe('after');
+}
+
 const targets: Target[] = [];
 
 beforeAll(async () => {
@@ -308,6 +377,7 @@ describe('fuzz (seeded)', () => {
       // Still alive and still working.
       const health = await send(target.server.port, { method: 'GET', target: '/healthz', headers: {} });
       expect('refused' in health ? health.refused : health.status).toBe(200);
+      await stillWorks(target);
     }
 
     const histogram = [...statuses.entries()]
