@@ -220,6 +220,15 @@ describe("item 11: a dialect's version header on a foreign path gets that dialec
     expect(codeOf(await call('GET', '/foo', { 'x-mns-version': 'bogus' }), 400)).toBe('InvalidVersionHeader');
   });
 
+  it('answers an MNS path without a version header with MissingVersionHeader even when over a limit', async () => {
+    // Found by the fuzz (a forged 10,000-character handle with the header dropped): a plain-text 414 before.
+    await start();
+    const long = await call('DELETE', `/queues/fq/messages?ReceiptHandle=${'x'.repeat(10_000)}`, {});
+    expect(codeOf(long, 400)).toBe('MissingVersionHeader');
+    const big = await call('POST', '/queues/fq/messages', {}, 'x'.repeat(6 * 1024 * 1024));
+    expect(codeOf(big, 400)).toBe('MissingVersionHeader');
+  });
+
   it('answers unknown DMS paths with the DMS JSON error, and others still with a plain 404', async () => {
     await start();
     for (const target of ['/v1.0/p/unknown', '/v1.0/p/queues/q/unknown/x']) {
