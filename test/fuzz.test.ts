@@ -27,7 +27,7 @@ import { strictXmlValues } from './helpers/strict-xml.js';
 
 const SEED = process.env.FUZZ_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.FUZZ_SEED);
 const SCALE = Number(process.env.FUZZ_SCALE ?? '1');
-const COUNTS = { mns: 500, rocketmq: 420, dms: 420, raw: 90 } as const;
+const COUNTS = { mns: 750, rocketmq: 630, dms: 630, raw: 130 } as const;
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? '8');
 
 /** One thing the fuzz found. */
