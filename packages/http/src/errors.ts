@@ -2,7 +2,22 @@
 
 /** The XML was not well-formed, had a DTD or entity declaration, or was not UTF-8 text. */
 export class XmlError extends Error {
-  override readonly name = 'XmlError';
+  override readonly name: string = 'XmlError';
+}
+
+/**
+ * The XML holds a character XML 1.0 does not allow (a C0 control but tab/LF/CR, U+FFFE, U+FFFF, a lone surrogate),
+ * raw or as a character reference. Dialects answer it as a bad value rather than a syntax error: the document is
+ * otherwise fine, but what it carries can never be written back in a well-formed answer.
+ */
+export class XmlCharError extends XmlError {
+  override readonly name: string = 'XmlCharError';
+  /** The refused character as `U+XXXX` (never the character itself, so the message is safe to echo). */
+  readonly character: string;
+  constructor(character: string, where: string) {
+    super(`the XML holds ${character}${where}, a character XML 1.0 does not allow`);
+    this.character = character;
+  }
 }
 
 /** A body or request-target went past its limit while being read (the adapters answer with `onTooLarge`). */

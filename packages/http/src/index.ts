@@ -8,7 +8,7 @@ export {
   DEFAULT_MIN_BODY_BYTES_PER_SECOND,
   type Release,
 } from './body-budget.js';
-export { TextTooLongError, TooLargeError, XmlError } from './errors.js';
+export { TextTooLongError, TooLargeError, XmlCharError, XmlError } from './errors.js';
 export { WireFault } from './fault.js';
 export { fetchRequestHead, toFetchResponse, toWireRequest } from './fetch.js';
 export { createDialectHandler } from './handler.js';
@@ -66,4 +66,10 @@ export {
   xmlText,
 } from './xml.js';
 export { OFF_THREAD_XML_BYTES, parseXmlAsync } from './xml-async.js';
+export {
+  illegalXmlCharIndex,
+  isXmlChar,
+  replaceIllegalXmlChars,
+  XML_REPLACEMENT_CHAR,
+} from './xml-chars.js';
 export { decodeText } from './xml-decode.js';

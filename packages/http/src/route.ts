@@ -8,7 +8,15 @@
  */
 import { createDialectHandler } from './handler.js';
 import { type DialectHandlerOptions, resolveDialectOptions } from './options.js';
-import type { DialectHandler, RequestHead, WireHandler, WireRequest, WireResponse } from './wire.js';
+import { splitTarget } from './query.js';
+import type {
+  DialectHandler,
+  RequestHead,
+  TooLargeKind,
+  WireHandler,
+  WireRequest,
+  WireResponse,
+} from './wire.js';
 
 /** The dialect a request belongs to, from its head alone. */
 export const Dialect = { Mns: 'mns', RocketMq: 'rocketmq', Dms: 'dms' } as const;
@@ -34,6 +42,19 @@ function isAlibabaResource(path: string): boolean {
   return (
     path === '/queues' || path.startsWith('/queues/') || path === '/topics' || path.startsWith('/topics/')
   );
+}
+
+/** A request made of its head alone (no body read), for answers given before the body. */
+function headOnly(head: RequestHead): WireRequest {
+  const { path, query } = splitTarget(head.target);
+  return {
+    method: head.method,
+    target: head.target,
+    path,
+    query,
+    headers: head.headers,
+    body: new Uint8Array(0),
+  };
 }
 
 /** Picks the dialect of a request by the one-port rules, or `undefined` when none claims it. */
@@ -80,9 +101,21 @@ export function createRouterHandler(
   options: DialectHandlerOptions = {},
 ): DialectHandler {
   const base = resolveDialectOptions(options);
+  // An Alibaba resource without a version header gets `missingVersion` whatever it is; also when it is too large,
+  // so the client reads an MNS-shaped error rather than the adapter's plain-text 413/414.
+  const { missingVersion } = routes;
+  const unversioned =
+    missingVersion === undefined
+      ? undefined
+      : { ...base, onTooLarge: (_kind: TooLargeKind, head: RequestHead) => missingVersion(headOnly(head)) };
   const limitsOf = (head: RequestHead) => {
     const dialect = pickDialect(head);
-    const h = dialect === undefined ? undefined : routes[dialect];
+    if (dialect === undefined) {
+      return unversioned !== undefined && isAlibabaResource(splitTarget(head.target).path)
+        ? unversioned
+        : base;
+    }
+    const h = routes[dialect];
     return typeof h === 'object' && h.limits !== undefined ? h.limits : base;
   };
   const router = createRouter(routes);

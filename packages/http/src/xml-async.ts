@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { TextTooLongError, XmlError } from './errors.js';
+import { TextTooLongError, XmlCharError, XmlError } from './errors.js';
 import { type ParseXmlOptions, parseXml, type XmlObject } from './xml.js';
 import type { ParseAnswer } from './xml-worker.js';
 
@@ -50,7 +50,11 @@ function theWorker(): Worker {
     if (pending.size === 0) w.unref();
     if (answer.ok) p.resolve(answer.value as XmlObject);
     else if (answer.name === 'TextTooLongError') p.reject(new TextTooLongError(answer.limit ?? 0));
-    else if (answer.name === 'XmlError') p.reject(new XmlError(answer.message));
+    else if (answer.name === 'XmlCharError') {
+      const error = new XmlCharError(answer.character ?? '?', '');
+      error.message = answer.message;
+      p.reject(error);
+    } else if (answer.name === 'XmlError') p.reject(new XmlError(answer.message));
     else p.reject(new Error(`XML worker: ${answer.name}: ${answer.message}`));
   });
   w.on('error', (error) => {

@@ -7,7 +7,8 @@
  * is never longer than its source, so UTF-16 units are written into one buffer of the source's length (runs without
  * a reference copied in bulk) and turned into a string once.
  */
-import { TextTooLongError, XmlError } from './errors.js';
+import { TextTooLongError, XmlCharError, XmlError } from './errors.js';
+import { isXmlChar } from './xml-chars.js';
 
 const AMP = 0x26;
 const SEMI = 0x3b;
@@ -55,8 +56,9 @@ function badReference(text: string, amp: number): XmlError {
 
 /**
  * Decodes XML's five predefined entities and numeric character references in one pass (so `&amp;lt;` stays `&lt;`).
- * An undeclared named entity, a reference to a non-character, or an `&` that starts no reference is not well-formed
- * XML: {@link XmlError}. Past `maxLength` decoded UTF-16 units: {@link TextTooLongError}, as soon as it is reached.
+ * An undeclared named entity, a reference past U+10FFFF, or an `&` that starts no reference is not well-formed XML:
+ * {@link XmlError}; a reference to a character XML 1.0 does not allow (`&#1;`, `&#xFFFE;`) is {@link XmlCharError}.
+ * Past `maxLength` decoded UTF-16 units: {@link TextTooLongError}, as soon as it is reached.
  */
 export function decodeText(text: string, maxLength = Number.POSITIVE_INFINITY): string {
   let amp = text.indexOf('&');
@@ -107,8 +109,12 @@ export function decodeText(text: string, maxLength = Number.POSITIVE_INFINITY): 
         if (j === i + 1) throw new XmlError("an '&' starts no reference");
       }
       if (text.charCodeAt(j) !== SEMI) throw new XmlError("an '&' starts no reference");
-      if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
-        throw new XmlError(`invalid character reference ${text.slice(amp, j + 1)}`);
+      if (code > 0x10ffff) throw new XmlError(`invalid character reference ${text.slice(amp, j + 1)}`);
+      if (!isXmlChar(code)) {
+        throw new XmlCharError(
+          `U+${code.toString(16).toUpperCase().padStart(4, '0')}`,
+          ` (reference ${text.slice(amp, j + 1)})`,
+        );
       }
       if (code > 0xffff) {
         code -= 0x10000;

@@ -3,7 +3,7 @@
  * time, and answers each with its tree or the error, by name (errors do not cross threads as their classes).
  */
 import { parentPort } from 'node:worker_threads';
-import { TextTooLongError } from './errors.js';
+import { TextTooLongError, XmlCharError } from './errors.js';
 import { type ParseXmlOptions, parseXml } from './xml.js';
 
 /** A document to parse. */
@@ -22,6 +22,7 @@ export type ParseAnswer =
       readonly name: string;
       readonly message: string;
       readonly limit?: number;
+      readonly character?: string;
     };
 
 parentPort?.on('message', ({ id, input, options }: ParseRequest) => {
@@ -36,6 +37,7 @@ parentPort?.on('message', ({ id, input, options }: ParseRequest) => {
       name: e.name,
       message: e.message,
       ...(e instanceof TextTooLongError ? { limit: e.limit } : {}),
+      ...(e instanceof XmlCharError ? { character: e.character } : {}),
     };
   }
   parentPort?.postMessage(answer);

@@ -2,15 +2,18 @@
  * @module xml — safe XML reading (fast-xml-parser, no DTDs, no custom entities) and a tiny escaping writer.
  *
  * Reading: a request body is first checked for `<!DOCTYPE` / `<!ENTITY` (refused outright: no DTD means no entity
- * bombs and no external entities), then validated for well-formedness, then parsed. Only XML's predefined entities and
+ * bombs and no external entities) and for characters XML 1.0 does not allow (refused: no answer could carry them),
+ * then validated for well-formedness, then parsed. Only XML's predefined entities and
  * numeric character references are decoded (in one pass, by `decodeText`); CDATA content is kept verbatim. Namespaces and attributes are dropped, so `<Message xmlns="…">`,
  * `<mns:Message>` and a bare `<Message>` read the same. Text is kept verbatim (never trimmed, never turned into numbers).
  *
  * Writing: responses are concatenated strings, element by element in the service's order ({@link xmlElement},
- * {@link xmlDocument}); that beats any builder and keeps the byte layout obvious.
+ * {@link xmlDocument}); that beats any builder and keeps the byte layout obvious. {@link escapeXml} never lets a
+ * character XML 1.0 refuses through (it becomes U+FFFD), so no answer is ever ill-formed, whatever text reaches it.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { TextTooLongError, XmlError } from './errors.js';
+import { TextTooLongError, XmlCharError, XmlError } from './errors.js';
+import { describeCodeUnit, illegalXmlCharIndex, replaceIllegalXmlChars } from './xml-chars.js';
 import { decodeText } from './xml-decode.js';
 import { fastParseXml } from './xml-fast.js';
 
@@ -100,7 +103,9 @@ export const DEFAULT_MAX_FULL_PARSE_LENGTH = 1024 * 1024;
 /**
  * Parses an XML document into an {@link XmlObject} keyed by the root element's name.
  * Throws {@link XmlError} on bytes that are not UTF-8, on any DTD or entity declaration, and on anything not
- * well-formed (including an empty body and two root elements); {@link TextTooLongError} past `maxTextLength`.
+ * well-formed (including an empty body and two root elements); {@link XmlCharError} (a kind of XmlError) on a
+ * character XML 1.0 does not allow, raw or as a character reference (`\u0000` in CDATA, `&#1;`);
+ * {@link TextTooLongError} past `maxTextLength`.
  * @example
  * parseXml('<Message xmlns="x"><MessageBody>hi</MessageBody></Message>') // { Message: { MessageBody: 'hi' } }
  */
@@ -116,6 +121,8 @@ export function parseXml(input: string | Uint8Array, options?: ParseXmlOptions):
     }
   }
   if (FORBIDDEN.test(text)) throw new XmlError('DTDs and entity declarations are not accepted');
+  const illegal = illegalXmlCharIndex(text);
+  if (illegal !== -1) throw new XmlCharError(describeCodeUnit(text, illegal), ` at character ${illegal}`);
   const fast = fastParseXml(text, max);
   if (fast !== undefined) return fast;
   const fullMax = options?.maxFullParseLength ?? DEFAULT_MAX_FULL_PARSE_LENGTH;
@@ -176,8 +183,13 @@ export function xmlChildren(node: XmlObject, name: string): XmlNode[] {
   return Array.isArray(child) ? child : [child];
 }
 
-const ESCAPABLE = /[&<>"']/;
+/** What needs work on the way out: the five specials, CR, and whatever may start a character XML 1.0 refuses. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const ESCAPABLE = /[&<>"'\r\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF\uD800-\uDFFF]/;
+const SPECIALS = /[&<>"'\r]/g;
 const ESCAPES: Readonly<Record<string, string>> = {
+  // A raw CR reaches a conformant reader as LF (XML 1.0 §2.11 end-of-line handling); a reference keeps it.
+  '\r': '&#13;',
   '&': '&amp;',
   '<': '&lt;',
   '>': '&gt;',
@@ -185,10 +197,16 @@ const ESCAPES: Readonly<Record<string, string>> = {
   "'": '&apos;',
 };
 
-/** Escapes `& < > " '` for element text or attribute values; returns the same string when nothing needs escaping. */
+/**
+ * Escapes `& < > " '` for element text or attribute values, writes CR as `&#13;` (a raw CR would read back as LF in
+ * any conformant parser, changing the text under its MD5), and replaces every character XML 1.0 does not allow
+ * (C0 controls but tab/LF/CR, U+FFFE, U+FFFF, lone surrogates) with U+FFFD: there is no way to write them in a
+ * well-formed document, and the dialects refuse them at the door, so this is the last line of defence (for text
+ * that came some other way, such as the core API). Returns the same string when nothing needs doing.
+ */
 export function escapeXml(text: string): string {
   if (!ESCAPABLE.test(text)) return text;
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return replaceIllegalXmlChars(text).replace(SPECIALS, (c) => ESCAPES[c]!);
 }
 
 /** `<name>escaped text</name>`. Numbers are written as integers as given (`String(n)`). */

@@ -75,6 +75,25 @@ describe('createRouterHandler', () => {
     expect(await ok.text()).toBe('dms');
   });
 
+  it('answers missingVersion, not a plain 413/414, to an unversioned Alibaba request over a limit', async () => {
+    const handler = createRouterHandler(
+      {
+        mns: createDialectHandler(tag('mns')),
+        missingVersion: (r) => ({ status: 400, headers: {}, body: `MissingVersionHeader ${r.path}` }),
+      },
+      { maxTargetLength: 40, maxBodyBytes: 4 },
+    );
+    const long = await handler.fetch(new Request(`http://h/queues/q?h=${'x'.repeat(50)}`));
+    expect([long.status, await long.text()]).toEqual([400, 'MissingVersionHeader /queues/q']);
+    const big = await handler.fetch(
+      new Request('http://h/topics/t/messages', { method: 'POST', body: '12345' }),
+    );
+    expect([big.status, await big.text()]).toEqual([400, 'MissingVersionHeader /topics/t/messages']);
+    // Elsewhere the adapter's own answer stands.
+    const other = await handler.fetch(new Request(`http://h/other?h=${'x'.repeat(50)}`));
+    expect(other.status).toBe(414);
+  });
+
   it('holds a dialect to its own shorter target limit', async () => {
     const mns = createDialectHandler(tag('mns'), {
       maxTargetLength: 20,

@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   escapeXml,
+  illegalXmlCharIndex,
   parseXml,
+  replaceIllegalXmlChars,
+  XmlCharError,
   XmlError,
   xmlChildren,
   xmlContainer,
@@ -81,6 +84,44 @@ describe('parseXml', () => {
     );
   });
 
+  it.each([
+    ['a NUL in CDATA', '<M><B><![CDATA[a\u0000b]]></B></M>', 'U+0000'],
+    ['a raw control character in text', '<M><B>a\u0001b</B></M>', 'U+0001'],
+    ['a control character between elements', '<M>\u001F<B>x</B></M>', 'U+001F'],
+    ['a control character in an attribute', '<M a="\u0008"><B>x</B></M>', 'U+0008'],
+    ['U+FFFE', '<M><B>\uFFFE</B></M>', 'U+FFFE'],
+    ['a lone high surrogate', '<M><B>\uD800x</B></M>', 'U+D800'],
+    ['a lone low surrogate', '<M><B>x\uDC00</B></M>', 'U+DC00'],
+    ['a reference to U+0001', '<M><B>&#1;</B></M>', 'U+0001'],
+    ['a hex reference to U+001F', '<M><B>&#x1f;</B></M>', 'U+001F'],
+    ['a reference to U+FFFF', '<M><B>&#xFFFF;</B></M>', 'U+FFFF'],
+    ['a reference to a surrogate', '<M><B>&#xD800;</B></M>', 'U+D800'],
+    ['a reference to NUL', '<M><B>&#0;</B></M>', 'U+0000'],
+    ['a control character the full parser would read', '<!-- c --><M><B>\u0002</B></M>', 'U+0002'],
+  ])('refuses %s (XML 1.0 Char) with XmlCharError naming it', (_name, text, character) => {
+    let caught: unknown;
+    try {
+      parseXml(text);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(XmlCharError);
+    expect(caught).toBeInstanceOf(XmlError);
+    expect((caught as XmlCharError).character).toBe(character);
+    // The message names the character, never holds it (it is echoed into error answers).
+    expect(illegalXmlCharIndex((caught as Error).message)).toBe(-1);
+  });
+
+  it('accepts every character XML 1.0 allows, raw and as references', () => {
+    const allowed = '\t\n\r \u007F\u0085\uD7FF\uE000\uFFFD\u{10000}\u{1F600}\u{10FFFF}';
+    const raw = xmlRoot(parseXml(new TextEncoder().encode(`<M><B>${allowed}</B></M>`)));
+    expect(xmlText(raw.node, 'B')).toBe(allowed);
+    const refs = xmlRoot(
+      parseXml('<M><B>&#9;&#xA;&#x7F;&#xD7FF;&#xE000;&#xFFFD;&#x10000;&#x10FFFF;</B></M>'),
+    );
+    expect(xmlText(refs.node, 'B')).toBe('\t\n\u007F\uD7FF\uE000\uFFFD\u{10000}\u{10FFFF}');
+  });
+
   it('merges CDATA with surrounding layout whitespace and keeps CDATA text raw', () => {
     const root = xmlRoot(
       parseXml(
@@ -98,6 +139,36 @@ describe('xml writer', () => {
     expect(escapeXml(`a&b<c>d"e'f`)).toBe('a&amp;b&lt;c&gt;d&quot;e&apos;f');
     const clean = 'plain text';
     expect(escapeXml(clean)).toBe(clean);
+  });
+
+  it('writes CR as a reference, so a conformant reader does not turn it into LF', () => {
+    expect(escapeXml('a\r\nb\rc\nd')).toBe('a&#13;\nb&#13;c\nd');
+    expect(xmlText(xmlRoot(parseXml(xmlDocument('M', xmlElement('B', 'a\r\nb')))).node, 'B')).toBe('a\r\nb');
+  });
+
+  it('replaces every character XML 1.0 does not allow with U+FFFD, keeping surrogate pairs', () => {
+    expect(escapeXml('a\u0000b\u0001<\u001F\uFFFE\uFFFF')).toBe('a\uFFFDb\uFFFD&lt;\uFFFD\uFFFD\uFFFD');
+    expect(escapeXml('\uD800 \uDC00 \uDBFF\uDFFF \uDC00\uD800')).toBe(
+      '\uFFFD \uFFFD \uDBFF\uDFFF \uFFFD\uFFFD',
+    );
+    expect(escapeXml('tab\tLF\nCR\r \u{1F600}')).toBe('tab\tLF\nCR&#13; \u{1F600}');
+    expect(replaceIllegalXmlChars('ok \u{1F600}')).toBe('ok \u{1F600}');
+    expect(xmlElement('Message', 'queue \u0000q does not exist')).toBe(
+      '<Message>queue \uFFFDq does not exist</Message>',
+    );
+  });
+
+  it('never writes a document a strict parser refuses, whatever the text (all of the BMP and lone surrogates)', () => {
+    // Every UTF-16 code unit once, plus pairs and halves at the edges: the writer's output must parse again
+    // (parseXml refuses any character XML 1.0 does not allow, raw or referenced).
+    let all = '';
+    for (let c = 0; c <= 0xffff; c++) all += String.fromCharCode(c);
+    for (const text of [all, `${all}\uD83D`, `\uDE00${all}`, '\uD83D\uDE00\uD83D']) {
+      const doc = xmlDocument('M', xmlElement('B', text));
+      expect(illegalXmlCharIndex(doc)).toBe(-1);
+      const read = xmlText(xmlRoot(parseXml(doc)).node, 'B')!;
+      expect(read).toBe(replaceIllegalXmlChars(text));
+    }
   });
 
   it('writes elements, containers and documents in the given order', () => {

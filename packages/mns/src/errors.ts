@@ -1,7 +1,7 @@
 /** @module errors — every core ErrorCode mapped to its MNS status, code and message; unknown failures normalized once. */
 import { type ErrorCode, SluiceError } from '@sluice/core';
-import { STORAGE_FAILURE_MESSAGE, XmlError } from '@sluice/http';
-import { MnsFault, malformedXml } from './fault.js';
+import { STORAGE_FAILURE_MESSAGE, XmlCharError, XmlError } from '@sluice/http';
+import { illegalCharacter, MnsFault, malformedXml } from './fault.js';
 
 /** The MNS answer of each core error code. Adding a core code breaks this build until it is mapped here. */
 export const toWire = {
@@ -60,8 +60,8 @@ export const internalError = (): MnsFault => new MnsFault(500, 'InternalError', 
 
 /**
  * Turns anything thrown inside an operation into a fault: a fault stays itself, a core error is mapped by
- * {@link toWire} (a 5xx with its fixed message, never the core's text), an XML error is MalformedXML, and anything
- * else is `undefined` (the caller answers 500).
+ * {@link toWire} (a 5xx with its fixed message, never the core's text), a character XML 1.0 does not allow is
+ * InvalidArgument, any other XML error is MalformedXML, and anything else is `undefined` (the caller answers 500).
  */
 export function toFault(error: unknown): MnsFault | undefined {
   if (error instanceof MnsFault) return error;
@@ -70,6 +70,7 @@ export function toFault(error: unknown): MnsFault | undefined {
     if (error.code === 'InvalidArgument') return new MnsFault(400, 'InvalidArgument', error.message);
     return faultOf(error.code);
   }
+  if (error instanceof XmlCharError) return illegalCharacter(error.character);
   if (error instanceof XmlError) return malformedXml();
   return undefined;
 }

@@ -28,3 +28,17 @@ export function malformedXml(detail?: string): MnsFault {
       : `The XML you provided was not well-formed: ${detail}`,
   );
 }
+
+/**
+ * 400 InvalidArgument for a character XML 1.0 does not allow (`character` as `U+XXXX`): the service accepts only
+ * #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF] in a message body (so binary bodies are
+ * base64-encoded by the SDKs), and no XML answer could carry anything else back.
+ */
+export function illegalCharacter(character: string): MnsFault {
+  return new MnsFault(
+    400,
+    'InvalidArgument',
+    `The request holds ${character}, a character XML 1.0 does not allow: a message body may hold only ` +
+      '#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF] (base64-encode binary data).',
+  );
+}

@@ -48,7 +48,8 @@ export function mnsMissingVersion(request: WireRequest, requestId = requestIds()
  * Serves the Simple Message Queue (MNS) XML API 2015-06-06 over `broker`: queues, messages (long polling), topics
  * with queue subscriptions. MNS objects live under their own prefix in the broker (`mns:queue:<q>`,
  * `mns:topic:<t>`), apart from other dialects'. Answers `undefined` (next / 404) for paths outside `/queues` and
- * `/topics`, so it mounts next to other routes.
+ * `/topics`, so it mounts next to other routes; such a path with an `x-mns-version` header (an MNS client with a
+ * wrong endpoint, `//queues/q`) gets 400 InvalidRequestURL when it reaches the wire handler (a router, fetch).
  *
  * @example
  * import { createServer } from 'node:http';
@@ -91,15 +92,16 @@ export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): D
 
   const wire: WireHandler = (request, signal) => {
     const route = matchRoute(request);
-    // Not an MNS resource: leave it to the next handler (another route, another dialect, a sub-mount).
-    if (route === undefined) return undefined;
+    // Not an MNS resource: leave it to the next handler (another route, another dialect, a sub-mount) — unless
+    // it carries the MNS version header, which makes it MNS's to answer (InvalidRequestURL, in MNS's own body).
+    if (route === undefined && request.headers['x-mns-version'] === undefined) return undefined;
     const requestId = nextId();
     const base = baseOf(request);
     const ids = { requestId, base };
     try {
       checkVersion(request);
       const auth = authenticate(request, resolved);
-      if (route === null) {
+      if (route === null || route === undefined) {
         throw new MnsFault(400, 'InvalidRequestURL', 'The request URL is not valid.');
       }
       if (auth instanceof Promise) {

@@ -3,6 +3,7 @@ import {
   parseXml,
   parseXmlAsync,
   TextTooLongError,
+  XmlCharError,
   type XmlObject,
   xmlChildren,
   xmlRoot,
@@ -24,7 +25,10 @@ function malformed(why: string): RocketMqError {
   return new RocketMqError(WireCode.MalformedXML, `The XML you provided was not well-formed: ${why}`);
 }
 
-/** The root of a parsed body, checked; a parse error is `MalformedXML`, a text past `maxText` `InvalidArgument`. */
+/**
+ * The root of a parsed body, checked: a text past `maxText` or a character XML 1.0 does not allow is
+ * `InvalidArgument`, anything else `MalformedXML`.
+ */
 function checkDocument(parse: () => XmlObject, root: string, maxText?: number): XmlObject {
   let node: XmlObject;
   let name: string;
