@@ -44,7 +44,20 @@ function checkDocument(parse: () => XmlObject, root: string, maxText?: number): 
 function documentError(error: unknown, maxText: number | undefined): RocketMqError {
   if (error instanceof TextTooLongError)
     return invalidArgument(`The message is larger than ${maxText} bytes.`);
+  if (error instanceof XmlCharError) return illegalCharacter(error.character);
   return malformed((error as Error).message);
+}
+
+/**
+ * `InvalidArgument` for a character XML 1.0 does not allow (`character` as `U+XXXX`). Refused at publish rather than
+ * encoded: no well-formed answer can carry it (not even as `&#0;`), so a consumer could never read the message back,
+ * and replacing it would change the body under its MD5.
+ */
+function illegalCharacter(character: string): RocketMqError {
+  return invalidArgument(
+    `The request holds ${character}, a character XML 1.0 does not allow: MessageBody, MessageTag and Properties ` +
+      'may hold only #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF] (base64-encode binary data).',
+  );
 }
 
 function readText(node: XmlObject, name: string): string | undefined {

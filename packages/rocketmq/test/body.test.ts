@@ -73,6 +73,10 @@ describe('readMessage', () => {
         ),
       ),
     ).toBe('MalformedXML');
+    // A character XML 1.0 does not allow is a bad value, found on the worker thread too.
+    expect(await codeOf(readMessage(bytes(`<Message><MessageBody>${big}&#1;</MessageBody></Message>`)))).toBe(
+      'InvalidArgument',
+    );
     const badUtf8 = new Uint8Array(bytes(`<Message><MessageBody>${big}</MessageBody></Message>`));
     badUtf8[100] = 0xff;
     expect(await codeOf(readMessage(badUtf8))).toBe('MalformedXML');
