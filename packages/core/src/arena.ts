@@ -2,7 +2,8 @@
  * @module arena — message bodies packed into shared byte chunks.
  *
  * One `Uint8Array` per message costs ~100 bytes of object overhead and GC work on top of the body.
- * Instead bodies are appended to 1 MiB chunks and addressed by (chunk, offset, length). Bytes are never
+ * Instead bodies are appended to shared chunks and addressed by (chunk, offset, length). Chunks start at 4 KiB and
+ * double up to 1 MiB, so a topic that holds a message or two (there may be thousands) does not hold a MiB. Bytes are never
  * overwritten: a chunk is dropped when its last body is freed, so a `subarray` view handed to a consumer
  * stays valid for as long as the consumer holds it.
  */
@@ -10,6 +11,8 @@
 import type { BodyStore } from './storage/records.js';
 
 const CHUNK_BYTES = 1 << 20;
+/** The first shared chunk of an arena; each next one is twice the last, up to {@link CHUNK_BYTES}. */
+const FIRST_CHUNK_BYTES = 4096;
 /** Bodies larger than this get a chunk of their own, so a big body does not strand a mostly empty chunk. */
 const OWN_CHUNK_BYTES = CHUNK_BYTES >>> 2;
 
@@ -19,7 +22,11 @@ export class BodyArena implements BodyStore {
   #live: number[] = [];
   #freeIds: number[] = [];
   #current = -1;
-  #used = CHUNK_BYTES;
+  /** Size of the chunk being filled, and how much of it is used. */
+  #size = 0;
+  #used = 0;
+  /** Size of the next shared chunk. */
+  #nextSize = FIRST_CHUNK_BYTES;
   /** Chunk id of the last write. */
   lastChunk = 0;
   /** Offset within the chunk of the last write. */
@@ -35,9 +42,14 @@ export class BodyArena implements BodyStore {
       chunk = this.#chunks[id]!;
       this.lastOffset = 0;
     } else {
-      if (this.#current < 0 || this.#used + length > CHUNK_BYTES) {
+      if (this.#current < 0 || this.#used + length > this.#size) {
         const old = this.#current;
-        this.#current = this.#newChunk(CHUNK_BYTES);
+        // Big enough for this body (at most OWN_CHUNK_BYTES here, so never past CHUNK_BYTES).
+        let size = this.#nextSize;
+        while (size < length) size *= 2;
+        this.#nextSize = Math.min(CHUNK_BYTES, size * 2);
+        this.#current = this.#newChunk(size);
+        this.#size = size;
         if (old >= 0 && this.#live[old] === 0) this.#drop(old);
         this.#used = 0;
       }
