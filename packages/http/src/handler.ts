@@ -94,7 +94,7 @@ export function createDialectHandler(wire: WireHandler, options?: DialectHandler
             if (out instanceof Promise) out.then(answer, (error: unknown) => answer(onError(error, request)));
             else answer(out);
           };
-          // A large body was just joined in this turn; decode it in the next, so the two blocks do not add up.
+          // A large body's last bytes were just copied in this turn; decode it in the next, so the two do not add up.
           if (bodyBudget !== undefined && request.body.byteLength >= bodyBudget.largeBytes) setImmediate(run);
           else run();
         },

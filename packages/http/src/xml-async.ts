@@ -86,8 +86,8 @@ export function parseXmlAsync(input: Uint8Array, options?: ParseXmlOptions): Pro
     const w = theWorker();
     pending.set(id, { resolve, reject });
     w.ref();
-    // A copy is transferred: the caller's body stays readable (metrics count its messages after the answer), and a
-    // memcpy is many times faster than structured-cloning MiBs.
+    // A copy is transferred: the caller's bytes stay readable (a body read once is kept on the node request for the
+    // next handler of a chain), and a memcpy is many times faster than structured-cloning MiBs.
     const copy = new Uint8Array(input.byteLength);
     copy.set(input);
     w.postMessage({ id, input: copy, options }, [copy.buffer]);
