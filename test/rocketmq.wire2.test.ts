@@ -205,3 +205,67 @@ describe('commit and rollback as the SDKs send them (item 5)', () => {
     expect(codeOf(res.text)).toBe('InvalidArgument');
   });
 });
+
+describe('names of the longest documented length (item 9)', () => {
+  const topic = `T${'_x-'.repeat(30)}`.slice(0, 63) + 'Z';
+  const group = `GID_${'y'.repeat(60)}`;
+  const ns = `MQ_INST_${'1'.repeat(50)}_B.x-z`.slice(0, 64);
+
+  it('a 64-character topic, group and instance id publish, consume and ack; one more is InvalidArgument', async () => {
+    await start();
+    expect([topic.length, group.length, ns.length]).toEqual([64, 64, 64]);
+    const sent = await send(
+      'go',
+      'POST',
+      `/topics/${topic}/messages?ns=${ns}`,
+      '<Message><MessageBody>long</MessageBody></Message>',
+    );
+    expect(sent.status).toBe(201);
+    const got = await send(
+      'go',
+      'GET',
+      `/topics/${topic}/messages?consumer=${group}&ns=${ns}&numOfMessages=1`,
+    );
+    expect(got.status).toBe(200);
+    const [handle] = handlesIn(got.text);
+    expect(
+      (
+        await send(
+          'python',
+          'DELETE',
+          `/topics/${topic}/messages?consumer=${group}&ns=${ns}`,
+          pyHandles(handle!),
+        )
+      ).status,
+    ).toBe(204);
+    for (const target of [
+      `/topics/${topic}x/messages?consumer=${group}&ns=${ns}&numOfMessages=1`,
+      `/topics/${topic}/messages?consumer=${group}x&ns=${ns}&numOfMessages=1`,
+      `/topics/${topic}/messages?consumer=${group}&ns=${ns}x&numOfMessages=1`,
+    ]) {
+      const res = await send('go', 'GET', target);
+      expect(res.status).toBe(400);
+      expect(codeOf(res.text)).toBe('InvalidArgument');
+    }
+  });
+
+  it('a transactional half message on the longest names commits', async () => {
+    await start();
+    const h = await publishHalf(topic, 'tx', `ns=${ns}`);
+    const [check] = await checkBack(topic, group, `ns=${ns}`);
+    expect(check).toBeDefined();
+    // The publish handle was superseded by the check-back; commit by the live one.
+    expect(
+      (
+        await send(
+          'go',
+          'DELETE',
+          `/topics/${topic}/messages?consumer=${group}&ns=${ns}&trans=commit`,
+          goHandles(check!),
+        )
+      ).status,
+    ).toBe(204);
+    expect(h).toBeDefined();
+    expect(await bodies(topic, group, `ns=${ns}`)).toEqual(['tx']);
+  });
+});
