@@ -218,7 +218,7 @@ describe('account resources (item 6)', () => {
 describe('names of the longest documented length (item 9)', () => {
   const q256 = `q${'0123456789abcdef-'.repeat(16)}`.slice(0, 256);
   const t256 = `t${'0123456789ABCDEF-'.repeat(16)}`.slice(0, 256);
-  const s256 = `s${'a-'.repeat(200)}`.slice(0, 255) + 'z';
+  const s256 = `${`s${'a-'.repeat(200)}`.slice(0, 255)}z`;
 
   it('a 256-character queue does everything; 257 is QueueNameLengthError', async () => {
     expect(q256).toHaveLength(256);
