@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Broker, createBroker, logStorage } from '@sluice/core';
 import { createMnsHandler } from '@sluice/mns';
+import { startServer } from '@sluice/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Listening, listen } from './helpers/listen.js';
 import { ACCESS_KEY_ID, ACCESS_KEY_SECRET } from './helpers/mns-clients.js';
@@ -205,6 +206,30 @@ describe('account resources (item 6)', () => {
     await expectError(await mnsFetch(srv.url, account, { secret: 'wrong' }), 403, 'SignatureDoesNotMatch');
   });
 
+  it('on the one-port server: the account resources are MNS by the version header', async () => {
+    const server = await startServer({ port: 0, memory: true });
+    try {
+      const set = await sdkFetch(
+        server.url,
+        'python',
+        'PUT',
+        account,
+        pyDoc('Account', '<LoggingBucket>one-port</LoggingBucket>'),
+      );
+      expect(set.status).toBe(204);
+      expect(await (await sdkFetch(server.url, 'php', 'GET', account)).text()).toContain(
+        '<LoggingBucket>one-port</LoggingBucket>',
+      );
+      await expectError(
+        await sdkFetch(server.url, 'go', 'POST', '/commonbuy/openservice'),
+        400,
+        'ORDER.OPEND',
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it('the account attributes never show as a queue or topic', async () => {
     await sdkFetch(srv.url, 'python', 'PUT', account, pyDoc('Account', '<LoggingBucket>b-1</LoggingBucket>'));
     const queues = await (
@@ -342,8 +367,11 @@ describe('durable storage (items 6 and 9)', () => {
     return open();
   };
 
-  it('a 256-character queue, its message and the account attributes survive a restart', async () => {
-    const q = `d${'x'.repeat(254)}9`;
+  it.each([
+    ['a restart', false],
+    ['a compaction and a restart', true],
+  ])('a 256-character queue, its message and the account attributes survive %s', async (_, compact) => {
+    const q = `d${'x'.repeat(254)}${compact ? 'c' : 'r'}`;
     let url = await open();
     expect((await sdkFetch(url, 'python', 'PUT', `/queues/${q}`, pyDoc('Queue', ''))).status).toBe(201);
     const sent = await sdkFetch(
@@ -362,6 +390,7 @@ describe('durable storage (items 6 and 9)', () => {
       pyDoc('Account', '<LoggingBucket>durable-bucket</LoggingBucket>'),
     );
     expect(put.status).toBe(204);
+    if (compact) await broker!.compact();
 
     url = await reopen();
     const again = await sdkFetch(url, 'python', 'PUT', `/queues/${q}`, pyDoc('Queue', ''));
