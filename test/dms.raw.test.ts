@@ -263,3 +263,55 @@ describe('adapters', () => {
     expect((await dms.fetch(new Request('http://x/healthz'))).status).toBe(404);
   });
 });
+
+describe('names of the longest documented length (issue 14 item 9)', () => {
+  it('a 64-character project id and queue name and a 32-character group name work; one more is refused', async () => {
+    await start();
+    const project = `p${'0123456789abcdef'.repeat(4)}`.slice(0, 64);
+    const queueName = `q_${'-x'.repeat(40)}`.slice(0, 64);
+    const groupName = `g${'_y'.repeat(20)}`.slice(0, 32);
+    const base = `/v1.0/${project}`;
+    const created = await send('POST', `${base}/queues`, JSON.stringify({ name: queueName }));
+    expect(created.status).toBe(201);
+    expect(created.json.name).toBe(queueName);
+    const q = created.json.id as string;
+    const groups = await send(
+      'POST',
+      `${base}/queues/${q}/groups`,
+      JSON.stringify({ groups: [{ name: groupName }] }),
+    );
+    expect(groups.status).toBe(201);
+    const g = groups.json.groups[0].id as string;
+    expect(groups.json.groups[0].name).toBe(groupName);
+    const shown = await send('GET', `${base}/queues/${q}`);
+    expect(shown.json.name).toBe(queueName);
+    expect(
+      (await send('POST', `${base}/queues/${q}/messages`, '{"messages":[{"body":"long"}]}')).status,
+    ).toBe(201);
+    const got = await send('GET', `${base}/queues/${q}/groups/${g}/messages?max_msgs=10&time_wait=1`);
+    expect(got.json.map((m: { message: { body: string } }) => m.message.body)).toEqual(['long']);
+    const handler = got.json[0].handler as string;
+    const acked = await send(
+      'POST',
+      `${base}/queues/${q}/groups/${g}/ack`,
+      JSON.stringify({ message: [{ handler, status: 'success' }] }),
+    );
+    expect(acked.json).toEqual({ success: 1, fail: 0 });
+
+    expectCode(
+      await send('POST', `${base}/queues`, JSON.stringify({ name: `${queueName}x` })),
+      400,
+      '10240011',
+    );
+    expectCode(
+      await send(
+        'POST',
+        `${base}/queues/${q}/groups`,
+        JSON.stringify({ groups: [{ name: `${groupName}x` }] }),
+      ),
+      400,
+      '10240012',
+    );
+    expectCode(await send('GET', `/v1.0/${project}x/queues`), 400, '10240005');
+  });
+});

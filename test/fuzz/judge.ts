@@ -58,6 +58,8 @@ const XML_ROOTS = new Set([
   'Subscription',
   'Subscriptions',
   'ChangeVisibility',
+  // MNS GetAccountAttributes (`GET /?accountmeta=true`).
+  'Account',
 ]);
 
 /** Elements the specs define as integers. */

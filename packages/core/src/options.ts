@@ -2,6 +2,13 @@
 import { invalidArgument } from './errors.js';
 import type { GroupOptions, QueueOptions, TopicOptions } from './types.js';
 
+/**
+ * Longest topic, queue or group name. Generous on purpose: the dialects keep their objects under prefixed core names
+ * (`mns:queue:<q>`, `rocketmq:<instance>:<topic>%HALF`, …) and check their own, shorter, documented limits on the
+ * wire, so the core bound must leave room for the longest prefix plus the longest name any dialect accepts.
+ */
+export const MAX_NAME_LENGTH = 1024;
+
 /** Four days, the default retention. */
 export const DEFAULT_RETENTION = 4 * 24 * 3600_000;
 /** Largest retention: `firstReceivedAt` is stored as a 32-bit ms offset from `publishedAt`. */
@@ -101,8 +108,8 @@ export function resolveGroupOptions(
     }
   }
   const dlq = o['deadLetterQueue'];
-  if (dlq !== undefined && (typeof dlq !== 'string' || dlq.length === 0 || dlq.length > 256)) {
-    throw invalidArgument('deadLetterQueue', 'must be a queue name of 1..256 characters');
+  if (dlq !== undefined && (typeof dlq !== 'string' || dlq.length === 0 || dlq.length > MAX_NAME_LENGTH)) {
+    throw invalidArgument('deadLetterQueue', `must be a queue name of 1..${MAX_NAME_LENGTH} characters`);
   }
   const ordered = o['ordered'];
   if (ordered !== undefined && typeof ordered !== 'boolean')

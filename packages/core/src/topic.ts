@@ -15,6 +15,7 @@ import { Group, type GroupCapture, type Restore, type RestoredGroup } from './gr
 import { type MessageExtra, MessageStore, NONE, type Slot } from './message-store.js';
 import { SentMessage } from './message-view.js';
 import {
+  MAX_NAME_LENGTH,
   optionsRecord,
   type ResolvedTopicOptions,
   resolveGroupOptions,
@@ -44,10 +45,7 @@ const replayedDelivery: Restore = {
   nonceB: 0,
 };
 
-/** Longest topic, queue or group name. */
-export const MAX_NAME_LENGTH = 256;
-
-/** Throws `InvalidArgument` unless `name` is a usable name. */
+/** Throws `InvalidArgument` unless `name` is a usable name (1..{@link MAX_NAME_LENGTH} characters). */
 export function checkName(field: string, name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) {
     throw invalidArgument(field, `must be a string of 1..${MAX_NAME_LENGTH} characters`);

@@ -178,4 +178,23 @@ describe('queue basics', () => {
     expect(results[0]).toHaveProperty('id');
     expect(results[1]).toMatchObject({ error: { code: ErrorCode.MessageTooLarge } });
   });
+
+  it('takes names of 1..1024 characters for queues, topics and groups (room for a dialect prefix)', async () => {
+    const { broker } = await setup();
+    const longest = 'n'.repeat(1024);
+    const invalid = { code: ErrorCode.InvalidArgument };
+    expect(broker.createQueue(`q${longest.slice(1)}`).name).toHaveLength(1024);
+    const topic = broker.createTopic(longest);
+    expect(topic.createGroup(longest).name).toHaveLength(1024);
+    const dlq = 'm'.repeat(1024);
+    expect(broker.createQueue('d', { deadLetterQueue: dlq }).options.deadLetterQueue).toBe(dlq);
+    for (const name of ['', `${longest}x`]) {
+      expect(() => broker.createQueue(name)).toThrow(expect.objectContaining(invalid));
+      expect(() => broker.createTopic(name)).toThrow(expect.objectContaining(invalid));
+      expect(() => topic.createGroup(name)).toThrow(expect.objectContaining(invalid));
+      expect(() => broker.createQueue('e', { deadLetterQueue: name })).toThrow(
+        expect.objectContaining(invalid),
+      );
+    }
+  });
 });

@@ -12,7 +12,7 @@ import { attributesSize } from './ops/produce-messages.js';
 import { intParam } from './params.js';
 import { MAX_MESSAGE_BYTES } from './registry.js';
 
-/** Consume parameters (§6.2), validated. */
+/** Consume parameters, validated. */
 export interface ConsumeParams {
   /** 1..10, default 10. */
   readonly maxMsgs: number;

@@ -9,7 +9,7 @@ export class DmsError extends WireFault {
 }
 
 /**
- * The documented DMS codes (spec §3), by what they mean. Ops raise them with {@link dmsError};
+ * The documented DMS error codes, by what they mean. Ops raise them with {@link dmsError};
  * the messages are the service's wording where the reference gives one.
  */
 export const DmsCode = {

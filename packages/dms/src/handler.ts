@@ -63,7 +63,7 @@ function dispatch(
 
 /**
  * Serves the DMS queue API v1.0 (`/v1.0/{project_id}/…`) on a broker: queues, consumer groups, produce, consume
- * with long polling, ordered acks, dead letters and quotas (see shared/spec/dms.md). Requests outside `/v1.0/`
+ * with long polling, ordered acks, dead letters and quotas (docs/compatibility.md lists what is supported). Requests outside `/v1.0/`
  * are not its own (`next()` / 404). With `credentials` or `tokens`, every request must carry a valid
  * `SDK-HMAC-SHA256` signature or `X-Auth-Token`.
  *

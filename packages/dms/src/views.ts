@@ -7,7 +7,7 @@ function producedMessages(queue: DmsQueue): number {
   return Math.max(stats.sent, stats.messages);
 }
 
-/** A `<queue>` object (§4.2). */
+/** A `<queue>` object (GET of a queue). */
 export function queueView(queue: DmsQueue, includeDeadletter: boolean, includeKafkaTopic: boolean): object {
   const view = {
     id: queue.id,
@@ -34,7 +34,7 @@ export function kafkaTopic(queue: DmsQueue): string {
 }
 
 /**
- * A group entry of the group list (§5.2). `produced_messages` counts what reached this group (acked + available +
+ * A group entry of the group list. `produced_messages` counts what reached this group (acked + available +
  * dead-lettered), which equals the queue's retained messages for a group that has seen them all.
  */
 export function groupView(group: DmsGroup, includeDeadletter: boolean): object {

@@ -1,5 +1,5 @@
 /**
- * @module route — one port for all three dialects (shared/spec/README.md, "One port for all three").
+ * @module route — one port for all three dialects, told apart by path and version header.
  *
  * Every request names its dialect: a `/v1.0/` path is DMS (neither Alibaba API has one), an `x-mns-version` header
  * is MNS, an `x-mq-version` header is RocketMQ. Both Alibaba SDKs always send and sign their version header, so the

@@ -4,6 +4,7 @@ import {
   createDialectHandler,
   type DialectHandler,
   isStorageFailure,
+  type RequestHead,
   reportInternalFailure,
   type WireHandler,
   type WireRequest,
@@ -19,14 +20,23 @@ import { errorResponse } from './response.js';
 import { matchRoute, type Route } from './routes.js';
 import { authenticate, checkVersion } from './signature.js';
 
-/** True for targets under `/queues` or `/topics`: the only paths MNS has. */
-function isMnsTarget(target: string): boolean {
-  for (const root of ['/queues', '/topics']) {
+const ACCOUNT_META = /[?&]accountmeta=/i;
+
+/**
+ * True for the paths MNS has: under `/queues`, `/topics` or `/commonbuy`, and the account root `/` when it asks for
+ * `accountmeta` or comes from an MNS client (a plain `GET /` belongs to the app the handler is mounted in).
+ */
+function isMnsTarget(head: RequestHead): boolean {
+  const { target } = head;
+  for (const root of ['/queues', '/topics', '/commonbuy']) {
     if (target.startsWith(root)) {
       const c = target.charCodeAt(root.length);
       // end, '/', '?'
       if (Number.isNaN(c) || c === 0x2f || c === 0x3f) return true;
     }
+  }
+  if (target === '/' || target.startsWith('/?')) {
+    return head.headers['x-mns-version'] !== undefined || ACCOUNT_META.test(target);
   }
   return false;
 }
@@ -46,10 +56,11 @@ export function mnsMissingVersion(request: WireRequest, requestId = requestIds()
 
 /**
  * Serves the Simple Message Queue (MNS) XML API 2015-06-06 over `broker`: queues, messages (long polling), topics
- * with queue subscriptions. MNS objects live under their own prefix in the broker (`mns:queue:<q>`,
- * `mns:topic:<t>`), apart from other dialects'. Answers `undefined` (next / 404) for paths outside `/queues` and
- * `/topics`, so it mounts next to other routes; such a path with an `x-mns-version` header (an MNS client with a
- * wrong endpoint, `//queues/q`) gets 400 InvalidRequestURL when it reaches the wire handler (a router, fetch).
+ * with queue subscriptions, the account's attributes (`/?accountmeta=true`). MNS objects live under their own
+ * prefix in the broker (`mns:queue:<q>`, `mns:topic:<t>`, `mns:account:<accountId>`), apart from other dialects'.
+ * Answers `undefined` (next / 404) for paths outside `/queues`, `/topics`, `/commonbuy` and the account root, so it
+ * mounts next to other routes; such a path with an `x-mns-version` header (an MNS client with a wrong endpoint,
+ * `//queues/q`) gets 400 InvalidRequestURL when it reaches the wire handler (a router, fetch).
  *
  * @example
  * import { createServer } from 'node:http';
@@ -117,7 +128,7 @@ export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): D
   };
 
   return createDialectHandler(wire, {
-    claims: (head) => isMnsTarget(head.target),
+    claims: isMnsTarget,
     maxBodyBytes: resolved.maxBodyBytes,
     maxTargetLength: resolved.maxTargetLength,
     onTooLarge: (kind, head) =>

@@ -2,7 +2,10 @@
 import { MnsFault } from './fault.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
-/** Longest name accepted: the docs say 120, older docs and the SDKs allow 256 (spec choice: accept <= 256). */
+/**
+ * Longest queue, topic or subscription name accepted: the current docs say 120, older docs and the SDKs allow 256,
+ * so every name the SDKs let through is accepted (the broker's own bound leaves room for the `mns:queue:` prefix).
+ */
 export const MAX_NAME_LENGTH = 256;
 
 /** What a name names, for its error codes. */

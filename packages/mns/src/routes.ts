@@ -12,16 +12,19 @@ import { createTopic } from './ops/create-topic.js';
 import { deleteMessage } from './ops/delete-message.js';
 import { deleteQueue } from './ops/delete-queue.js';
 import { deleteTopic } from './ops/delete-topic.js';
+import { getAccountAttributes } from './ops/get-account-attributes.js';
 import { getQueueAttributes } from './ops/get-queue-attributes.js';
 import { getSubscriptionAttributes } from './ops/get-subscription-attributes.js';
 import { getTopicAttributes } from './ops/get-topic-attributes.js';
 import { listQueue } from './ops/list-queue.js';
 import { listSubscriptionByTopic } from './ops/list-subscription-by-topic.js';
 import { listTopic } from './ops/list-topic.js';
+import { openService } from './ops/open-service.js';
 import { peekMessage } from './ops/peek-message.js';
 import { publishMessage } from './ops/publish-message.js';
 import { receiveMessage } from './ops/receive-message.js';
 import { sendMessage } from './ops/send-message.js';
+import { setAccountAttributes } from './ops/set-account-attributes.js';
 import { setQueueAttributes } from './ops/set-queue-attributes.js';
 import { setSubscriptionAttributes } from './ops/set-subscription-attributes.js';
 import { setTopicAttributes } from './ops/set-topic-attributes.js';
@@ -77,13 +80,30 @@ const changeVisibility: Operation = (ctx) => {
 const publish: Operation = (ctx) => publishMessage(ctx, readBody(ctx.request, ['Message']).node);
 
 /**
- * Matches a request. `undefined`: the path is not an MNS resource at all (not `/queues…` or `/topics…`); `null`: an
- * MNS resource with no such action (400 InvalidRequestURL).
+ * The account resources: `/?accountmeta=true` (Get/SetAccountAttributes) and `/commonbuy/openservice`. `undefined`
+ * for `/` without `accountmeta` (the root of whatever app the handler is mounted in, unless an MNS client sent it).
+ */
+function matchAccount(request: WireRequest): Route | null | undefined {
+  const { method, path } = request;
+  const route = (op: Operation): Route => ({ op, name: '', subscription: '' });
+  if (path === '/') {
+    if ((queryParam(request, 'accountmeta') ?? '').toLowerCase() !== 'true') return undefined;
+    if (method === 'GET') return route(getAccountAttributes);
+    if (method === 'PUT') return route(setAccountAttributes);
+    return null;
+  }
+  return path === '/commonbuy/openservice' && method === 'POST' ? route(openService) : null;
+}
+
+/**
+ * Matches a request. `undefined`: the path is not an MNS resource at all (not `/queues…`, `/topics…` or an account
+ * resource); `null`: an MNS resource with no such action (400 InvalidRequestURL).
  */
 export function matchRoute(request: WireRequest): Route | null | undefined {
   const { method, path } = request;
   const parts = path.split('/');
   if (parts[0] !== '') return undefined;
+  if (path === '/' || parts[1] === 'commonbuy') return matchAccount(request);
   const kind = parts[1];
   if (kind !== 'queues' && kind !== 'topics') return undefined;
   const name = parts[2] ?? '';

@@ -99,7 +99,8 @@ export function authenticate(request: WireRequest, options: ResolvedMnsOptions):
   }
   const accessKeyId = authorization.slice(4, colon);
   const signature = authorization.slice(colon + 1);
-  // Browsers cannot set Date: the docs allow x-mns-date in its place (spec choice).
+  // Browsers cannot set Date: the docs allow x-mns-date in its place, so it is read when Date is
+  // absent (a choice the docs leave open).
   const date = request.headers['date'] ?? request.headers['x-mns-date'];
   if (date === undefined) throw new MnsFault(400, 'MissingDateHeader', 'The Date header is missing.');
   const time = Date.parse(date);

@@ -11,7 +11,7 @@ export function nsParam(query: Query): string {
   return ns === undefined ? '' : checkNamespace(ns);
 }
 
-/** The consumer group id (`consumer`), required by consume, ack and the transaction calls. */
+/** The consumer group id (`consumer`), required by consume, ack and half-message consume (commit/rollback ignore it). */
 export function consumerParam(query: Query): string {
   const consumer = query.get('consumer');
   if (consumer === undefined || consumer === '') throw invalidArgument('consumer is required.');

@@ -3,7 +3,7 @@
  * they read, judged from method, path and query alone.
  *
  * WHY here: the server caps parked long polls and counts received messages without hooks in the dialects or the
- * core, so it has to recognise a receive from the outside. The rules mirror shared/spec (the operation map):
+ * core, so it has to recognise a receive from the outside. The rules mirror each dialect's receive operation:
  * MNS `GET /queues/{q}/messages` (not `peekonly`), RocketMQ `GET /topics/{t}/messages`, DMS
  * `GET /v1.0/{p}/queues/{q}/groups/{g}/messages|deadletters`. Core names follow each dialect's documented prefixes.
  */

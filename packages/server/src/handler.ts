@@ -125,7 +125,7 @@ function claims(head: RequestHead, served: readonly DialectName[]): boolean {
 }
 
 /**
- * Serves the RocketMQ HTTP, MNS and DMS dialects over one broker on one port, routed by shared/spec's one-port rules
+ * Serves the RocketMQ HTTP, MNS and DMS dialects over one broker on one port, routed by the one-port rules
  * (`/v1.0/…` is DMS, `x-mns-version` is MNS, `x-mq-version` is RocketMQ), plus `GET /healthz` and `GET /metrics`
  * (Prometheus text). Requests it does not claim go to `next()` unread (Express, Connect), or get a 404.
  *

@@ -9,7 +9,7 @@ import { kafkaTopic } from '../views.js';
 const NAME = /^[A-Za-z0-9_-]+$/;
 const MODES = new Set<string>(Object.values(QueueMode));
 
-/** Validates the create body (§4.1) field by field, with each field's own code. */
+/** Validates the create body field by field, with each field's own code. */
 export function parseQueueSpec(body: Record<string, unknown>): QueueSpec {
   const { name, description, queue_mode, redrive_policy, max_consume_count, retention_hours } = body;
   if (typeof name !== 'string' || name.length < 1 || name.length > 64)

@@ -7,8 +7,8 @@ import { queueOf } from '../lookup.js';
 import { emptyResponse, xmlResponse } from '../response.js';
 
 /**
- * 204 when every handle was deleted. Otherwise the good ones are deleted and the answer is 404 (spec choice, as in
- * the service's sample) with one `<Error>` (ErrorCode, ErrorMessage, ReceiptHandle) per failed handle.
+ * 204 when every handle was deleted. Otherwise the good ones are deleted and the answer is 404 (a choice the
+ * service's docs leave open, as in their sample) with one `<Error>` (ErrorCode, ErrorMessage, ReceiptHandle) per failed handle.
  */
 export async function batchDeleteMessage(ctx: MnsContext, node: XmlObject): Promise<WireResponse> {
   const queue = queueOf(ctx);

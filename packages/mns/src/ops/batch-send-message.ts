@@ -14,7 +14,8 @@ export const BATCH_BODY_LIMIT = 65_536;
 export const BATCH_LIMIT = 16;
 
 /**
- * 201 `<Messages>` when all are sent. When some fail: 500 (spec choice) with one `<Message>` per input, in order, each
+ * 201 `<Messages>` when all are sent. When some fail: 500 (a choice: the
+ * SDKs only need a status of 400 or more) with one `<Message>` per input, in order, each
  * MessageId+MessageBodyMD5 or ErrorCode+ErrorMessage. Whole-request problems (count, total size) are a plain `<Error>`.
  */
 export async function batchSendMessage(ctx: MnsContext, node: XmlObject): Promise<WireResponse> {

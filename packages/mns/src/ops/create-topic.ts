@@ -13,9 +13,10 @@ import {
   toTopicOptions,
 } from '../topic-attributes.js';
 
-/** 201 + Location when new; 204 when it exists with the same attributes; 409 TopicAlreadyExist otherwise. */
+/** 201 when new; 204 when it exists with the same attributes (both with `Location`, see CreateQueue); 409 TopicAlreadyExist otherwise. */
 export function createTopic(ctx: MnsContext): WireResponse {
   checkName('Topic', ctx.name);
+  const location = { location: `${ctx.base}/topics/${ctx.name}` };
   const { node } = readBody(ctx.request, ['Topic'], true);
   const wanted = { ...DEFAULT_TOPIC_ATTRIBUTES, ...parseTopicAttributes(node) };
   const coreName = TOPIC_PREFIX + ctx.name;
@@ -26,10 +27,10 @@ export function createTopic(ctx: MnsContext): WireResponse {
       has.MaximumMessageSize === wanted.MaximumMessageSize &&
       has.LoggingEnabled === wanted.LoggingEnabled
     ) {
-      return emptyResponse(ctx, 204);
+      return emptyResponse(ctx, 204, location);
     }
     throw new MnsFault(409, 'TopicAlreadyExist', 'The topic you want to create is already exist.');
   }
   ctx.caps.createTopic(() => broker.createTopic(coreName, toTopicOptions(wanted)));
-  return emptyResponse(ctx, 201, { location: `${ctx.base}/topics/${ctx.name}` });
+  return emptyResponse(ctx, 201, location);
 }

@@ -4,7 +4,7 @@ import { QUEUE_PREFIX } from '../constants.js';
 import type { MnsContext } from '../context.js';
 import { emptyResponse } from '../response.js';
 
-/** 204, also for a queue that does not exist (spec choice: idempotent). */
+/** 204, also for a queue that does not exist (a choice, documented in docs/compatibility.md: delete is idempotent). */
 export function deleteQueue(ctx: MnsContext): WireResponse {
   const coreName = QUEUE_PREFIX + ctx.name;
   if (ctx.broker.hasQueue(coreName)) {

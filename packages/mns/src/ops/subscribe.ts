@@ -8,9 +8,10 @@ import { readBody } from '../params.js';
 import { emptyResponse } from '../response.js';
 import { parseSubscription, subscriptionMetadata, subscriptionOf } from '../topic-attributes.js';
 
-/** 201 + Location when new; 204 when it exists with the same attributes; 409 SubscriptionAlreadyExist otherwise. */
+/** 201 when new; 204 when it exists with the same attributes (both with `Location`, see CreateQueue); 409 SubscriptionAlreadyExist otherwise. */
 export function subscribe(ctx: MnsContext): WireResponse {
   checkName('Subscription', ctx.subscription);
+  const location = { location: `${ctx.base}/topics/${ctx.name}/subscriptions/${ctx.subscription}` };
   const topic = topicOf(ctx);
   const { node } = readBody(ctx.request, ['Subscription']);
   const wanted = parseSubscription(node);
@@ -21,7 +22,7 @@ export function subscribe(ctx: MnsContext): WireResponse {
       has.FilterTag === wanted.FilterTag &&
       has.NotifyStrategy === wanted.NotifyStrategy &&
       has.NotifyContentFormat === wanted.NotifyContentFormat;
-    if (same) return emptyResponse(ctx, 204);
+    if (same) return emptyResponse(ctx, 204, location);
     throw new MnsFault(
       409,
       'SubscriptionAlreadyExist',
@@ -31,7 +32,5 @@ export function subscribe(ctx: MnsContext): WireResponse {
   ctx.caps.subscribe(topic, () =>
     topic.createGroup(ctx.subscription, { metadata: subscriptionMetadata(wanted) }),
   );
-  return emptyResponse(ctx, 201, {
-    location: `${ctx.base}/topics/${ctx.name}/subscriptions/${ctx.subscription}`,
-  });
+  return emptyResponse(ctx, 201, location);
 }

@@ -3,13 +3,17 @@
  * `<ReceiptHandles>`: resolve half messages by their publish handle (until the first check-back) or a check-back
  * handle (until its NextConsumeTime). Commit makes the message visible to every group, rollback discards it.
  * 204 when all succeed; otherwise 404 `<Errors>` per handle, like an ack.
+ *
+ * The `consumer` parameter is not read: the handle alone names the half message (its topic and instance are checked
+ * against the path), as the service does. The Go SDK sends `consumer=` empty on the default instance (it writes the
+ * instance id where the group id belongs), and refusing that would leave every such half message to be checked back
+ * until it is discarded.
  */
 import { isSluiceError, type Queue } from '@sluice/core';
 import type { WireResponse } from '@sluice/http';
 import { readHandles } from '../body.js';
 import type { Call, DialectContext } from '../context.js';
 import { HandleFailure } from '../errors.js';
-import { consumerParam } from '../params.js';
 import { HandleKind, parseHandle } from '../receipt.js';
 import { type HandleError, handleErrorsResponse, noContent } from '../render.js';
 import { committedInput, type HalfRecord } from '../transactions.js';
@@ -20,7 +24,6 @@ export async function endTransaction(
   call: Call,
   commit: boolean,
 ): Promise<WireResponse> {
-  consumerParam(call.request.query);
   const handles = readHandles(call.request.body);
   const topic = ctx.registry.topic(call.ns, call.topic, !ctx.options.autoCreate);
   const half = topic === undefined ? undefined : ctx.registry.halfQueue(call.ns, call.topic, false);
