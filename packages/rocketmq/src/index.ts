@@ -7,6 +7,12 @@ export type { CredentialLookup, RocketMqCredential, RocketMqOptions } from './op
 export { MAX_PROPERTIES_BYTES, SystemProperty } from './properties.js';
 export { MQ_NAMESPACE, MQ_VERSION } from './render.js';
 export {
+  applyRocketMqSettings,
+  type RocketMqObjectSettings,
+  type SettingChange,
+  type SettingsResolver,
+} from './settings.js';
+export {
   canonicalizedMqHeaders,
   sign,
   stringToSign,

@@ -1,6 +1,7 @@
 /** @module options — the options of `createRocketMqHandler`, validated once and resolved to plain values. */
 
 import type { ObjectBudget } from '@sluice/http';
+import type { SettingsResolver } from './settings.js';
 
 /** One access key the handler accepts. */
 export interface RocketMqCredential {
@@ -31,6 +32,14 @@ export interface RocketMqOptions {
   maxDeliveries?: number;
   /** How long a message is kept, ms. Default 3 days. */
   retention?: number;
+  /**
+   * Overrides of the four settings above for one instance's topic, or for a consumer group on it: asked when the
+   * dialect creates the core topic or group (auto-created or declared), and by `applyRocketMqSettings`. A field it
+   * leaves out keeps the option above. Default: none.
+   * @example
+   * settingsFor: (instance, topic, consumer) => (consumer === 'GID_tests' ? { invisibility: 2000 } : undefined)
+   */
+  settingsFor?: SettingsResolver;
   /** Create unknown topics and consumer groups on first use. Default true; false answers TopicNotExist / ConsumerNotExist. */
   autoCreate?: boolean;
   /** Check-backs of an unresolved transactional (half) message before it is discarded. Default 15. */
@@ -66,6 +75,7 @@ export interface ResolvedRocketMqOptions {
   readonly orderedInvisibility: number;
   readonly maxDeliveries: number;
   readonly retention: number;
+  readonly settingsFor: SettingsResolver | undefined;
   readonly autoCreate: boolean;
   readonly transactionCheckLimit: number;
   readonly maxMessageSize: number;
@@ -80,7 +90,16 @@ export interface ResolvedRocketMqOptions {
 
 const DAY = 86_400_000;
 
-function positiveInt(name: string, value: number | undefined, fallback: number, max = 2 ** 32 - 1): number {
+/** @internal The range of `maxDeliveries` (a core receive count is 16 bits). */
+export const MAX_DELIVERIES = 65_535;
+
+/** @internal Checks a positive integer option; `undefined` answers `fallback`. */
+export function positiveInt(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  max = 2 ** 32 - 1,
+): number {
   if (value === undefined) return fallback;
   // `!(x >= 1)` also rejects NaN (fastq's check).
   if (!(Number.isInteger(value) && value >= 1 && value <= max)) {
@@ -108,12 +127,16 @@ export function resolveOptions(options: RocketMqOptions = {}): ResolvedRocketMqO
   if (options.autoCreate !== undefined && typeof options.autoCreate !== 'boolean') {
     throw new TypeError('autoCreate must be a boolean');
   }
+  if (options.settingsFor !== undefined && typeof options.settingsFor !== 'function') {
+    throw new TypeError('settingsFor must be a function');
+  }
   return {
     lookupSecret: toLookup(options.credentials),
     invisibility: positiveInt('invisibility', options.invisibility, 300_000),
     orderedInvisibility: positiveInt('orderedInvisibility', options.orderedInvisibility, 60_000),
-    maxDeliveries: positiveInt('maxDeliveries', options.maxDeliveries, 288, 65_535),
+    maxDeliveries: positiveInt('maxDeliveries', options.maxDeliveries, 288, MAX_DELIVERIES),
     retention: positiveInt('retention', options.retention, 3 * DAY),
+    settingsFor: options.settingsFor,
     autoCreate: options.autoCreate ?? true,
     transactionCheckLimit: positiveInt('transactionCheckLimit', options.transactionCheckLimit, 15, 65_535),
     maxMessageSize: positiveInt('maxMessageSize', options.maxMessageSize, 4 * 1024 * 1024),

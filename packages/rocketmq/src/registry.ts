@@ -8,6 +8,7 @@ import { InstanceCaps } from './caps.js';
 import { RocketMqError, WireCode } from './errors.js';
 import { coreGroupName, coreTopicName, deadLetterQueueName, halfQueueName } from './names.js';
 import type { ResolvedRocketMqOptions } from './options.js';
+import { groupSettings, topicRetention } from './settings.js';
 
 /** The core objects of one dialect instance. */
 export class Registry {
@@ -46,7 +47,7 @@ export class Registry {
     if (this.#broker.hasTopic(name)) return this.#broker.topic(name);
     return this.#caps.createTopic(ns, topic, () =>
       this.#broker.createTopic(name, {
-        retention: this.#options.retention,
+        retention: topicRetention(this.#options, ns, topic),
         maxMessageSize: this.#options.maxMessageSize,
         metadata: { dialect: 'rocketmq', ns, topic },
       }),
@@ -73,10 +74,11 @@ export class Registry {
   declareGroup(topic: Topic, ns: string, consumer: string, ordered: boolean): Group {
     const name = coreGroupName(consumer, ordered);
     if (topic.hasGroup(name)) return topic.group(name);
+    // The RocketMQ topic name is kept in the core topic's metadata; older data only has it in the core name.
+    const topicName = topic.options.metadata['topic'] ?? topic.name.slice(`rocketmq:${ns}:`.length);
     return this.#caps.createGroup(ns, consumer, () =>
       topic.createGroup(name, {
-        visibilityTimeout: ordered ? this.#options.orderedInvisibility : this.#options.invisibility,
-        maxReceiveCount: this.#options.maxDeliveries,
+        ...groupSettings(this.#options, ns, topicName, consumer, ordered),
         deadLetterQueue: deadLetterQueueName(ns, consumer),
         ordered,
         metadata: { dialect: 'rocketmq', consumer },
@@ -94,11 +96,18 @@ export class Registry {
     if (this.#broker.hasQueue(name)) return this.#broker.queue(name);
     if (!create) return undefined;
     return this.#broker.createQueue(name, {
-      retention: this.#options.retention,
+      retention: this.retention(ns, topic),
       maxMessageSize: this.#options.maxTimedMessageSize,
       visibilityTimeout: 60_000,
       maxReceiveCount: this.#options.transactionCheckLimit,
     });
+  }
+
+  /** How long messages of `(ns, topic)` are kept, ms: the topic's retention, or what it would be created with. */
+  retention(ns: string, topic: string): number {
+    const name = coreTopicName(ns, topic);
+    if (this.#broker.hasTopic(name)) return this.#broker.topic(name).options.retention;
+    return topicRetention(this.#options, ns, topic);
   }
 
   /** The broker's clock, ms. */

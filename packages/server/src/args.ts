@@ -10,6 +10,7 @@ import {
   parseAccessKey,
   type ServerOptions,
 } from './options.js';
+import { parseRocketMqSetting, type RocketMqSettings } from './rocketmq-settings.js';
 import { parseDialects } from './security.js';
 
 /** A bad command line or config file: the CLI prints the message and exits with code 2. */
@@ -45,6 +46,15 @@ Options:
   --max-long-polls N      long polls parked at once before more are served as short polls (default 4096)
   --metrics-max-objects N groups and topics with /metrics series of their own, the deepest backlog first;
                           the others fold into per-dialect topic="_other" series (default 1000)
+  --rocketmq-invisibility D
+                          how long a consumed RocketMQ message stays invisible before it is redelivered: ms, or
+                          with a unit: 30s, 5m, 2h (1s to 12h; default 5m, the service's)
+  --rocketmq-ordered-invisibility D
+                          the same for ordered consumption (default 1m)
+  --rocketmq-max-deliveries N
+                          deliveries to one consumer group before the group's dead-letter queue (1 to 65535; 288)
+  --rocketmq-retention D  how long RocketMQ messages are kept (1s to 30d; default 3d). These four are defaults:
+                          the config file's rocketmq instances, topics and consumers override them
   --insecure              allow a non-loopback --host with dialects that authenticate nothing, and leave
                           /metrics open there: only on a network you trust
   --max-body-bytes-in-flight N
@@ -183,6 +193,8 @@ export function parseCommand(argv: readonly string[]): Command {
     );
   }
   if (values.insecure === true) options.insecure = true;
+  const rocketmq = rocketMqFlags(values);
+  if (rocketmq !== undefined) options.rocketmq = rocketmq;
   const limits = limitFlags(values);
   if (limits !== undefined) options.limits = limits;
   // Security (see security.ts).
@@ -200,6 +212,30 @@ export function parseCommand(argv: readonly string[]): Command {
     options.adminToken = values['admin-token'];
   }
   return { kind: 'serve', options, config: values.config };
+}
+
+const ROCKETMQ_FLAGS = {
+  'rocketmq-invisibility': 'invisibility',
+  'rocketmq-ordered-invisibility': 'orderedInvisibility',
+  'rocketmq-max-deliveries': 'maxDeliveries',
+  'rocketmq-retention': 'retention',
+} as const;
+
+/** The `--rocketmq-*` defaults given (see rocketmq-settings.ts), or `undefined` for none. */
+function rocketMqFlags(values: Record<string, unknown>): RocketMqSettings | undefined {
+  let settings: RocketMqSettings | undefined;
+  for (const [flag, field] of Object.entries(ROCKETMQ_FLAGS)) {
+    const text = values[flag];
+    if (typeof text !== 'string') continue;
+    settings ??= {};
+    try {
+      const value = field === 'maxDeliveries' && /^\d{1,15}$/.test(text) ? Number(text) : text;
+      settings[field] = parseRocketMqSetting(field, value, `--${flag}`);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  return settings;
 }
 
 /** The object-limit flags given (see object-limits.ts), or `undefined` for none. */
@@ -255,6 +291,10 @@ function parse(argv: readonly string[]) {
       'min-body-rate': { type: 'string' },
       'metrics-max-objects': { type: 'string' },
       insecure: { type: 'boolean' },
+      'rocketmq-invisibility': { type: 'string' },
+      'rocketmq-ordered-invisibility': { type: 'string' },
+      'rocketmq-max-deliveries': { type: 'string' },
+      'rocketmq-retention': { type: 'string' },
       ...LIMIT_OPTIONS,
       dialects: { type: 'string' },
       'admin-token': { type: 'string' },

@@ -52,6 +52,10 @@ async function main(argv: readonly string[]): Promise<void> {
     if (file.limits !== undefined && command.options.limits !== undefined) {
       options.limits = { ...file.limits, ...command.options.limits };
     }
+    // The --rocketmq-* flags replace the file's defaults, not its per-instance overrides.
+    if (file.rocketmq !== undefined && command.options.rocketmq !== undefined) {
+      options.rocketmq = { ...file.rocketmq, ...command.options.rocketmq };
+    }
   } catch (error) {
     if (error instanceof UsageError) fail(2, `${error.message} (see sluice --help)`);
     throw error;

@@ -7,16 +7,17 @@
  * `maxHeaderBytes`, `keepAliveTimeout`, `requestTimeout`, `processMetrics`, `maxBodyBytesInFlight`,
  * `maxConnectionsPerAddress`, `headersTimeout`, `minBodyBytesPerSecond`, `limits` (object caps, see
  * object-limits.ts), `metricsMaxObjects`, and the declarations `mns`, `rocketmq`,
- * `dms` (see declare.ts); `rocketmq` also holds the dialect's `invisibility` and `orderedInvisibility` (ms, see
- * rocketmq-settings.ts). Unknown keys are refused, so a typo is not silently ignored; values are checked by
- * `resolveServerOptions`.
+ * `dms` (see declare.ts); `rocketmq` also holds the dialect's `invisibility`, `orderedInvisibility`, `maxDeliveries`,
+ * `retention` and per-`instances` overrides, and its `topics` and their consumers take the same settings (see
+ * rocketmq-settings.ts). Unknown keys are refused, so a typo is not silently ignored; the `rocketmq` part is checked
+ * here, with its path, the other values by `resolveServerOptions`.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from './args.js';
 import type { Declarations } from './declare.js';
 import { type AccessKey, parseAccessKey, type ServerOptions } from './options.js';
-import { ROCKETMQ_SETTING_KEYS } from './rocketmq-settings.js';
+import { splitRocketMqConfig } from './rocketmq-settings.js';
 
 const SETTINGS = new Set([
   'host',
@@ -78,14 +79,14 @@ export function configOptions(json: unknown, base: string, file = 'config'): Ser
   for (const [key, value] of Object.entries(json)) {
     if (key === '$schema' || key === '//') continue;
     if (key === 'rocketmq' && isObject(value)) {
-      // Its settings (invisibility) sit next to its declarations (topics).
-      const settings: Record<string, unknown> = {};
-      const rest: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
-        ((ROCKETMQ_SETTING_KEYS as readonly string[]).includes(k) ? settings : rest)[k] = v;
+      // Its settings (invisibility, instances) sit next to its declarations (topics, which take settings too).
+      try {
+        const { settings, declarations: topics } = splitRocketMqConfig(value);
+        if (settings !== undefined) options['rocketmq'] = settings;
+        declarations[key] = topics;
+      } catch (error) {
+        fail((error as Error).message);
       }
-      if (Object.keys(settings).length > 0) options['rocketmq'] = settings;
-      declarations[key] = rest;
     } else if (DIALECTS.has(key)) {
       if (!isObject(value)) fail(`"${key}" must be an object`);
       declarations[key] = value;

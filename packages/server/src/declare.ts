@@ -21,6 +21,7 @@ import {
 } from '@sluice/http';
 import { createMnsHandler, type MnsHandlerOptions } from '@sluice/mns';
 import { createRocketMqHandler, type RocketMqOptions } from '@sluice/rocketmq';
+import type { RocketMqLevelSettings } from './rocketmq-settings.js';
 
 /** Attributes of an MNS queue or topic, by their XML element names (e.g. `VisibilityTimeout: 60`). */
 export type MnsAttributes = Readonly<Record<string, string | number | boolean>>;
@@ -45,12 +46,24 @@ export interface MnsTopicDeclaration {
   }[];
 }
 
-/** A RocketMQ topic to create, in an instance (`ns`, default the default instance), with consumer groups. */
-export interface RocketMqTopicDeclaration {
+/**
+ * A consumer group to create: its id (GID), `ordered: true` for a group consumed with `consumeMessageOrderly`, and
+ * its own settings on this topic (`invisibility` for a normal group, `orderedInvisibility` for an ordered one).
+ */
+export interface RocketMqConsumerDeclaration extends Omit<RocketMqLevelSettings, 'retention'> {
+  readonly name: string;
+  readonly ordered?: boolean;
+}
+
+/**
+ * A RocketMQ topic to create, in an instance (`ns`, default the default instance), with consumer groups, and the
+ * settings of the topic (`retention`) and of every group on it, declared or not (see rocketmq-settings.ts).
+ */
+export interface RocketMqTopicDeclaration extends RocketMqLevelSettings {
   readonly name: string;
   readonly instance?: string;
-  /** Consumer group ids (GID); `{ name, ordered: true }` for a group consumed with `consumeMessageOrderly`. */
-  readonly consumers?: readonly (string | { readonly name: string; readonly ordered?: boolean })[];
+  /** Consumer group ids (GID), or {@link RocketMqConsumerDeclaration}s. */
+  readonly consumers?: readonly (string | RocketMqConsumerDeclaration)[];
 }
 
 /**
@@ -180,7 +193,7 @@ function declareRocketMq(
   options: RocketMqOptions,
   out: Declared[],
 ) {
-  // The serving handler's options: a declared consumer group gets the same invisibility as an auto-created one.
+  // The serving handler's options: a declared topic or group gets the settings an auto-created one would.
   const mq = createRocketMqHandler(broker, options);
   for (const t of decl.topics ?? []) {
     const ns = t.instance ?? '';

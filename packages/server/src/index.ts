@@ -11,6 +11,7 @@ export type {
   MnsAttributes,
   MnsQueueDeclaration,
   MnsTopicDeclaration,
+  RocketMqConsumerDeclaration,
   RocketMqTopicDeclaration,
 } from './declare.js';
 export { type DeclareOptions, declare } from './declare.js';
@@ -46,7 +47,12 @@ export {
   type ServerOptions,
 } from './options.js';
 export {
+  type Duration,
+  durationMs,
+  parseRocketMqSetting,
+  type ResolvedRocketMqSettings,
   ROCKETMQ_SETTING_KEYS,
+  type RocketMqLevelSettings,
   type RocketMqSettings,
   resolveRocketMqSettings,
 } from './rocketmq-settings.js';

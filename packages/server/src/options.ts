@@ -3,7 +3,11 @@ import { isIP } from 'node:net';
 import type { Declarations } from './declare.js';
 import { type ObjectLimits, resolveObjectLimits } from './object-limits.js';
 import { DEFAULT_METRICS_MAX_OBJECTS } from './object-series.js';
-import { type RocketMqSettings, resolveRocketMqSettings } from './rocketmq-settings.js';
+import {
+  type ResolvedRocketMqSettings,
+  type RocketMqSettings,
+  resolveRocketMqSettings,
+} from './rocketmq-settings.js';
 import {
   checkExposure,
   DIALECTS,
@@ -100,7 +104,11 @@ export interface ServerOptions {
   minBodyBytesPerSecond?: number;
   /** Queues, topics and groups to create at start, in each dialect's own terms. */
   declare?: Declarations;
-  /** RocketMQ dialect settings (invisibility), for the consumer groups created from now on. */
+  /**
+   * RocketMQ defaults (invisibility, orderedInvisibility, maxDeliveries, retention) and per-instance overrides; topics
+   * and consumers declared in `declare.rocketmq` take overrides too. Applied to objects created and, at start, to
+   * those that exist.
+   */
   rocketmq?: RocketMqSettings;
   /** Also expose the process metrics of prom-client (CPU, memory, event loop) on `/metrics`. Default true. */
   processMetrics?: boolean;
@@ -139,8 +147,8 @@ export interface ResolvedServerOptions {
   readonly maxBodyBytesInFlight: number;
   readonly minBodyBytesPerSecond: number;
   readonly declare: Declarations;
-  /** Only the fields given; the dialect's defaults apply to the rest. */
-  readonly rocketmq: Readonly<RocketMqSettings>;
+  /** The RocketMQ dialect's settings options: the defaults given (the dialect's apply to the rest), `settingsFor`. */
+  readonly rocketmq: ResolvedRocketMqSettings;
   readonly processMetrics: boolean;
   /** Only the caps given; the defaults apply to the rest. */
   readonly limits: Readonly<ObjectLimits>;
@@ -267,7 +275,7 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
       2 ** 31 - 1,
     ),
     declare: options.declare ?? {},
-    rocketmq: resolveRocketMqSettings(options.rocketmq),
+    rocketmq: resolveRocketMqSettings(options.rocketmq, options.declare?.rocketmq),
     processMetrics:
       options.processMetrics === undefined ? true : bool('processMetrics', options.processMetrics),
     limits: resolveObjectLimits(options.limits),

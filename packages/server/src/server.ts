@@ -11,6 +11,7 @@ import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { type Broker, createBroker, LogStorage, memoryStorage, type StorageAdapter } from '@sluice/core';
 import type { DialectLimits } from '@sluice/http';
+import { applyRocketMqSettings } from '@sluice/rocketmq';
 import { type ConnectionGuard, guardConnections, serverTimeouts } from './connections.js';
 import { type Declared, declare } from './declare.js';
 import { answerExpectContinue } from './expect-continue.js';
@@ -159,6 +160,8 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
       mns: limits.mns,
       dms: limits.dms,
     });
+    // Topics and groups made under another configuration (a durable restart) take the configured values now.
+    if (resolved.dialects.includes('rocketmq')) applyRocketMqSettings(broker, resolved.rocketmq);
   } catch (error) {
     throw await abandon('declare', error, broker);
   }

@@ -112,3 +112,67 @@ describe('--metrics-max-objects', () => {
     );
   });
 });
+
+describe('--rocketmq-* defaults', () => {
+  it('reads the four, as ms or with a unit', () => {
+    const argv = [
+      'serve',
+      '--rocketmq-invisibility',
+      '2s',
+      '--rocketmq-ordered-invisibility=1500',
+      '--rocketmq-max-deliveries',
+      '3',
+      '--rocketmq-retention',
+      '1d',
+    ];
+    expect(parseCommand(argv)).toEqual({
+      kind: 'serve',
+      options: {
+        rocketmq: { invisibility: 2000, orderedInvisibility: 1500, maxDeliveries: 3, retention: 86_400_000 },
+      },
+      config: undefined,
+    });
+    expect(parseCommand(['serve', '--rocketmq-retention', '30d'])).toMatchObject({
+      options: { rocketmq: { retention: 2_592_000_000 } },
+    });
+    expect(parseCommand(['serve', '--rocketmq-invisibility', '12h'])).toMatchObject({
+      options: { rocketmq: { invisibility: 43_200_000 } },
+    });
+  });
+
+  it.each([
+    [
+      ['--rocketmq-invisibility', '999'],
+      '--rocketmq-invisibility must be a duration from 1s to 12h (ms, or a string such as "30s", "5m", "2h", "3d"), got "999"',
+    ],
+    [['--rocketmq-invisibility', '5x'], '--rocketmq-invisibility must be a duration from 1s to 12h'],
+    [['--rocketmq-invisibility', '1.5s'], 'got "1.5s"'],
+    [
+      ['--rocketmq-ordered-invisibility', '13h'],
+      '--rocketmq-ordered-invisibility must be a duration from 1s to 12h',
+    ],
+    [['--rocketmq-retention', '31d'], '--rocketmq-retention must be a duration from 1s to 30d'],
+    [
+      ['--rocketmq-max-deliveries', '0'],
+      '--rocketmq-max-deliveries must be an integer from 1 to 65535, got 0',
+    ],
+    [
+      ['--rocketmq-max-deliveries', '65536'],
+      '--rocketmq-max-deliveries must be an integer from 1 to 65535, got 65536',
+    ],
+    [
+      ['--rocketmq-max-deliveries', '3s'],
+      '--rocketmq-max-deliveries must be an integer from 1 to 65535, got "3s"',
+    ],
+    [['--rocketmq-retention'], "Option '--rocketmq-retention <value>' argument missing"],
+  ])('refuses %j naming the flag', (flags, message) => {
+    expect(() => parseCommand(['serve', ...flags])).toThrow(UsageError);
+    expect(() => parseCommand(['serve', ...flags])).toThrow(message);
+  });
+
+  it('do not apply to repair', () => {
+    expect(() => parseCommand(['repair', '--rocketmq-invisibility', '2s'])).toThrow(
+      '--rocketmq-invisibility does not apply to "sluice repair"',
+    );
+  });
+});

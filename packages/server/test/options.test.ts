@@ -120,12 +120,21 @@ describe('rocketmq settings', () => {
     [[], /^rocketmq must be an object$/],
     [
       { invisible: 1000 },
-      /^rocketmq\.invisible is not a RocketMQ setting \(invisibility, orderedInvisibility\)$/,
+      /^rocketmq\.invisible is not a setting here \(invisibility, orderedInvisibility, maxDeliveries, retention, instances\)$/,
     ],
-    [{ invisibility: 999 }, /^rocketmq\.invisibility must be an integer from 1000 to 43200000 \(ms\)$/],
-    [{ invisibility: 43_200_001 }, /^rocketmq\.invisibility must be an integer from 1000 to 43200000/],
-    [{ orderedInvisibility: 1500.5 }, /^rocketmq\.orderedInvisibility must be an integer/],
-    [{ orderedInvisibility: '5s' }, /^rocketmq\.orderedInvisibility must be an integer/],
+    [
+      { invisibility: 999 },
+      /^rocketmq\.invisibility must be a duration from 1s to 12h \(ms, or a string such as "30s", "5m", "2h", "3d"\), got 999$/,
+    ],
+    [
+      { invisibility: 43_200_001 },
+      /^rocketmq\.invisibility must be a duration from 1s to 12h .*got 43200001$/,
+    ],
+    [{ invisibility: '13h' }, /^rocketmq\.invisibility must be a duration from 1s to 12h .*got "13h"$/],
+    [{ orderedInvisibility: 1500.5 }, /^rocketmq\.orderedInvisibility must be a duration/],
+    [{ orderedInvisibility: '5 s' }, /^rocketmq\.orderedInvisibility must be a duration .*got "5 s"$/],
+    [{ maxDeliveries: 0 }, /^rocketmq\.maxDeliveries must be an integer from 1 to 65535, got 0$/],
+    [{ retention: '31d' }, /^rocketmq\.retention must be a duration from 1s to 30d/],
   ])('refuses rocketmq %j with a TypeError naming the field', (rocketmq, message) => {
     expect(() => resolveServerOptions({ rocketmq: rocketmq as never })).toThrow(TypeError);
     expect(() => resolveServerOptions({ rocketmq: rocketmq as never })).toThrow(message);

@@ -43,7 +43,7 @@ export async function publishMessage(ctx: DialectContext, call: Call): Promise<W
   if (startText !== undefined) {
     const start = integerProperty(SystemProperty.StartDeliverTime, startText);
     // Retention counts from publish in the core: a message due after it would expire unseen.
-    if (start > ctx.registry.now() + ctx.options.retention) {
+    if (start > ctx.registry.now() + ctx.registry.retention(call.ns, call.topic)) {
       throw invalidArgument(
         `property ${SystemProperty.StartDeliverTime} must be within the retention period.`,
       );
