@@ -4,6 +4,7 @@ import { type XmlObject, xmlText } from '@sluice/http';
 import { DEFAULT_PRIORITY, PRIORITY_PROPERTY } from './constants.js';
 import { MnsFault, outOfRange } from './fault.js';
 import { integerIn } from './params.js';
+import { withProperties } from './properties.js';
 
 /** Priority properties, shared so a send allocates none. */
 const PRIORITY_PROPS: readonly Readonly<Record<string, string>>[] = Array.from({ length: 17 }, (_, p) =>
@@ -20,7 +21,8 @@ export interface MessageToSend {
 
 /**
  * Reads one `<Message>`: MessageBody (required, 1..MaximumMessageSize bytes), DelaySeconds (0..604800, overrides the
- * queue's), Priority (1..16, default 8). Throws 400 InvalidArgument.
+ * queue's), Priority (1..16, default 8), UserProperties / SystemProperties (see properties.ts). Throws 400
+ * InvalidArgument (or MalformedXML for a properties shape no SDK writes).
  */
 export function parseMessage(node: XmlObject, queue: Queue): MessageToSend {
   const body = xmlText(node, 'MessageBody');
@@ -38,5 +40,6 @@ export function parseMessage(node: XmlObject, queue: Queue): MessageToSend {
     const priority = integerIn(priorityText, 'Priority', 1, 16);
     if (priority !== DEFAULT_PRIORITY) input.properties = PRIORITY_PROPS[priority]!;
   }
+  withProperties(input, node);
   return { input, body, bytes };
 }
