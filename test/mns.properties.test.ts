@@ -235,6 +235,31 @@ describe('SDK bodies round-trip exactly', () => {
     expect(text).toContain(`<Priority>1</Priority>${answeredProps([], [['p', '1', 'NUMBER']])}</Message>`);
   });
 
+  it('properties set through the core API read as MNS properties; other core properties stay hidden', async () => {
+    await srv.broker.queue('mns:queue:q').send({
+      body: 'core',
+      properties: {
+        color: 'red',
+        'mns:user:plain': 'no type prefix',
+        'mns:sys:baggage': 'k=v',
+        'mns:user:n': 'NUMBER:5',
+        'mns:user:odd': 'WORD:x',
+      },
+    });
+    const text = await (await mnsFetch(srv.url, '/queues/q/messages')).text();
+    expect(text).toContain(
+      `<Priority>8</Priority>${answeredProps(
+        [['baggage', 'k=v']],
+        [
+          ['plain', 'no type prefix', 'STRING'],
+          ['n', '5', 'NUMBER'],
+          ['odd', 'WORD:x', 'STRING'],
+        ],
+      )}</Message>`,
+    );
+    expect(text).not.toContain('color');
+  });
+
   it('a message without properties answers no properties elements', async () => {
     await sentId(
       await send(srv, 'q', phpDocument('Message', '<MessageBody>x</MessageBody><UserProperties/>')),

@@ -21,8 +21,7 @@ export interface MessageToSend {
 
 /**
  * Reads one `<Message>`: MessageBody (required, 1..MaximumMessageSize bytes), DelaySeconds (0..604800, overrides the
- * queue's), Priority (1..16, default 8), UserProperties / SystemProperties (see properties.ts). Throws 400
- * InvalidArgument (or MalformedXML for a properties shape no SDK writes).
+ * queue's), Priority (1..16, default 8). Throws 400 InvalidArgument.
  */
 export function parseMessage(node: XmlObject, queue: Queue): MessageToSend {
   const body = xmlText(node, 'MessageBody');
@@ -40,6 +39,7 @@ export function parseMessage(node: XmlObject, queue: Queue): MessageToSend {
     const priority = integerIn(priorityText, 'Priority', 1, 16);
     if (priority !== DEFAULT_PRIORITY) input.properties = PRIORITY_PROPS[priority]!;
   }
+  // UserProperties / SystemProperties: 400 InvalidArgument, or MalformedXML for a shape no SDK writes.
   withProperties(input, node);
   return { input, body, bytes };
 }
