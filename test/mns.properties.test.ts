@@ -11,7 +11,7 @@ import { createBroker, logStorage, manualClock } from '@sluice/core';
 import { createMnsHandler } from '@sluice/mns';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listen } from './helpers/listen.js';
-import { aliCloudClient } from './helpers/mns-clients.js';
+import { AliMns, aliCloudClient, aliMnsAccount, localize } from './helpers/mns-clients.js';
 import { errorCodeOf, mnsFetch } from './helpers/mns-raw.js';
 import { type MnsServer, startMns } from './helpers/mns-server.js';
 import { strictXml, strictXmlValues } from './helpers/strict-xml.js';
@@ -584,6 +584,25 @@ describe('limits and errors', () => {
     ).toBe(204);
   });
 
+  it('indented properties (layout whitespace between elements) are read like compact ones', async () => {
+    const doc = `${DECL}<Message xmlns="${NS}">\n  <MessageBody>x</MessageBody>\n  <UserProperties>\n    <PropertyValue>\n      <Name>a</Name>\n      <Value> spaced value </Value>\n      <Type>STRING</Type>\n    </PropertyValue>\n    <PropertyValue>\n      <Name>b</Name>\n      <Value>2</Value>\n      <Type>NUMBER</Type>\n    </PropertyValue>\n  </UserProperties>\n  <SystemProperties>\n    <SystemPropertyValue>\n      <Name>baggage</Name>\n      <Value>k=v</Value>\n      <Type>STRING</Type>\n    </SystemPropertyValue>\n  </SystemProperties>\n</Message>`;
+    await sentId(await send(srv, 'q', doc));
+    const text = await (await mnsFetch(srv.url, '/queues/q/messages')).text();
+    expect(text).toContain(
+      answeredProps(
+        [['baggage', 'k=v']],
+        [
+          ['a', ' spaced value ', 'STRING'],
+          ['b', '2', 'NUMBER'],
+        ],
+      ),
+    );
+    const handle = /<ReceiptHandle>([^<]+)</.exec(text)![1]!;
+    expect(
+      (await mnsFetch(srv.url, `/queues/q/messages?ReceiptHandle=${handle}`, { method: 'DELETE' })).status,
+    ).toBe(204);
+  });
+
   it('BatchSendMessage: a message with a bad property fails alone, the others are sent with theirs', async () => {
     const doc = phpDocument(
       'Messages',
@@ -677,5 +696,28 @@ describe('the Node SDKs read messages that carry properties', () => {
     expect(JSON.stringify(got.body.UserProperties)).toContain('A-1001');
     expect(JSON.stringify(got.body.SystemProperties)).toContain(TRACEPARENT);
     expect((await client.deleteMessage('q', got.body.ReceiptHandle)).code).toBe(204);
+  });
+
+  it('ali-mns (2.6.8) receives one and a batch, bodies decoded, properties passed over', async () => {
+    const body = (text: string) => Buffer.from(text).toString('base64');
+    const props =
+      sentProps('UserProperties', [['k', 'v', 'STRING']]) +
+      sentProps('SystemProperties', [['baggage', 'b', 'STRING']]);
+    const sent = await send(
+      srv,
+      'q',
+      phpDocument(
+        'Messages',
+        `<Message><MessageBody>${body('one')}</MessageBody>${props}</Message><Message><MessageBody>${body('two')}</MessageBody>${props}</Message>`,
+      ),
+    );
+    expect(sent.status).toBe(201);
+    const mq = localize(new AliMns.MQBatch('q', aliMnsAccount(), 'hangzhou'), srv.url);
+    const single = await mq.recvP(1, 1);
+    expect(single.Message.MessageBody).toBe('one');
+    const batch = (await mq.recvP(1, 16)).Messages.Message;
+    expect(
+      (Array.isArray(batch) ? batch : [batch]).map((m: { MessageBody: string }) => m.MessageBody),
+    ).toEqual(['two']);
   });
 });
