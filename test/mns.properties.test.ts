@@ -731,7 +731,7 @@ describe('property-based: any property list is stored exactly or refused whole, 
   });
   afterAll(() => srv.stop());
 
-  const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const xmlEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   // Mostly valid, so both outcomes are common: one bad entry refuses the whole message.
   const name = fc.oneof(
     { weight: 30, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,20}[A-Za-z0-9_-]$/) },
@@ -794,13 +794,13 @@ describe('property-based: any property list is stored exactly or refused whole, 
         const userXml = user
           .map(
             ([n, [t, v]]) =>
-              `<PropertyValue><Name>${escape(n)}</Name><Value>${escape(v)}</Value><Type>${t}</Type></PropertyValue>`,
+              `<PropertyValue><Name>${xmlEscape(n)}</Name><Value>${xmlEscape(v)}</Value><Type>${t}</Type></PropertyValue>`,
           )
           .join('');
         const systemXml = system
           .map(
             ([n, t, v]) =>
-              `<SystemPropertyValue><Name>${n}</Name><Value>${escape(v)}</Value><Type>${t}</Type></SystemPropertyValue>`,
+              `<SystemPropertyValue><Name>${n}</Name><Value>${xmlEscape(v)}</Value><Type>${t}</Type></SystemPropertyValue>`,
           )
           .join('');
         const res = await send(
