@@ -2,6 +2,7 @@
 import type { Delivery, Message } from '@sluice/core';
 import { md5Hex, xmlContainer, xmlElement } from '@sluice/http';
 import { DEFAULT_PRIORITY, PRIORITY_PROPERTY } from './constants.js';
+import { renderProperties } from './properties.js';
 
 /** The body as text (MNS bodies are text: clients base64 binary themselves). */
 export function bodyText(body: Uint8Array): string {
@@ -19,7 +20,7 @@ export function priorityOf(message: Message): number {
   return p === undefined ? DEFAULT_PRIORITY : Number(p);
 }
 
-/** One received message: the nine fields of ReceiveMessage, in the service's order. */
+/** One received message: the nine fields of ReceiveMessage, in the service's order, then its properties. */
 export function renderDelivery(d: Delivery): string {
   return xmlContainer(
     'Message',
@@ -31,7 +32,8 @@ export function renderDelivery(d: Delivery): string {
       xmlElement('NextVisibleTime', d.visibleAt) +
       xmlElement('FirstDequeueTime', d.firstReceivedAt) +
       xmlElement('DequeueCount', d.receiveCount) +
-      xmlElement('Priority', priorityOf(d)),
+      xmlElement('Priority', priorityOf(d)) +
+      renderProperties(d.properties),
   );
 }
 
@@ -41,7 +43,10 @@ export function deliveryFields(d: Delivery): string {
   return whole.slice('<Message>'.length, -'</Message>'.length);
 }
 
-/** One peeked message: the fields of PeekMessage (no handle, no NextVisibleTime); never received -> FirstDequeueTime 0. */
+/**
+ * One peeked message: the fields of PeekMessage (no handle, no NextVisibleTime), then its properties; never
+ * received -> FirstDequeueTime 0.
+ */
 export function renderPeeked(m: Message): string {
   return xmlContainer(
     'Message',
@@ -51,6 +56,7 @@ export function renderPeeked(m: Message): string {
       xmlElement('EnqueueTime', m.publishedAt) +
       xmlElement('FirstDequeueTime', m.firstReceivedAt) +
       xmlElement('DequeueCount', m.receiveCount) +
-      xmlElement('Priority', priorityOf(m)),
+      xmlElement('Priority', priorityOf(m)) +
+      renderProperties(m.properties),
   );
 }

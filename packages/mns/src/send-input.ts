@@ -4,6 +4,7 @@ import { type XmlObject, xmlText } from '@sluice/http';
 import { DEFAULT_PRIORITY, PRIORITY_PROPERTY } from './constants.js';
 import { MnsFault, outOfRange } from './fault.js';
 import { integerIn } from './params.js';
+import { withProperties } from './properties.js';
 
 /** Priority properties, shared so a send allocates none. */
 const PRIORITY_PROPS: readonly Readonly<Record<string, string>>[] = Array.from({ length: 17 }, (_, p) =>
@@ -38,5 +39,7 @@ export function parseMessage(node: XmlObject, queue: Queue): MessageToSend {
     const priority = integerIn(priorityText, 'Priority', 1, 16);
     if (priority !== DEFAULT_PRIORITY) input.properties = PRIORITY_PROPS[priority]!;
   }
+  // UserProperties / SystemProperties: 400 InvalidArgument, or MalformedXML for a shape no SDK writes.
+  withProperties(input, node);
   return { input, body, bytes };
 }

@@ -14,6 +14,7 @@ import type { MnsContext } from '../context.js';
 import { MnsFault, outOfRange } from '../fault.js';
 import { topicOf } from '../lookup.js';
 import { bodyMd5 } from '../message-xml.js';
+import { parseProperties } from '../properties.js';
 import { xmlResponse } from '../response.js';
 import { subscriptionOf } from '../topic-attributes.js';
 
@@ -51,7 +52,8 @@ function notification(
 
 /**
  * 201 `<Message>` with MessageId and MessageBodyMD5. Every subscription whose FilterTag is empty or equals the
- * MessageTag gets a copy in its queue, shaped by its NotifyContentFormat; a missing target queue drops its copy.
+ * MessageTag gets a copy in its queue, shaped by its NotifyContentFormat and carrying the message's UserProperties and
+ * SystemProperties; a missing target queue drops its copy.
  */
 export async function publishMessage(ctx: MnsContext, node: XmlObject): Promise<WireResponse> {
   const topic = topicOf(ctx);
@@ -63,6 +65,8 @@ export async function publishMessage(ctx: MnsContext, node: XmlObject): Promise<
   if (Buffer.byteLength(body) > max) throw outOfRange('MessageBody', 1, max, 'bytes');
   const tag = (xmlText(node, 'MessageTag') ?? '').trim();
   if (tag.length > 16) throw outOfRange('MessageTag', 0, 16, 'characters');
+  // Every queue copy carries the published message's properties as its own, whatever the NotifyContentFormat.
+  const properties = parseProperties(node);
   const id = randomBytes(16).toString('hex').toUpperCase();
   const md5 = bodyMd5(body);
   const time = ctx.broker.clock.now();
@@ -87,7 +91,11 @@ export async function publishMessage(ctx: MnsContext, node: XmlObject): Promise<
     sends.push(
       ctx.broker
         .queue(queueName)
-        .send(tag === '' ? { body: copy } : { body: copy, tag })
+        .send({
+          body: copy,
+          ...(tag === '' ? {} : { tag }),
+          ...(properties === undefined ? {} : { properties }),
+        })
         .catch((error: unknown) => {
           if (!(error instanceof SluiceError) || isStorageFailure(error)) throw error;
         }),
