@@ -257,6 +257,43 @@ describe('MNS push to HTTP endpoints', () => {
     expect(s.endpoint.pushes.map((p) => field(p.body, 'Message'))).toEqual(['both', 'both', 'after']);
   });
 
+  it('a queue subscription from before push is made to hold nothing, keeping its attributes and CreateTime', async () => {
+    const clock = manualClock(Date.now());
+    const broker = await createBroker({ clock });
+    cleanups.push(() => broker.close());
+    const topic = broker.createTopic('mns:topic:t');
+    broker.createQueue('mns:queue:q');
+    // As subscribe made it before: metadata only, every tag let in.
+    const metadata = {
+      Endpoint: 'acs:mns:cn-hangzhou:1:queues/q',
+      queue: 'q',
+      FilterTag: '',
+      NotifyStrategy: 'BACKOFF_RETRY',
+      NotifyContentFormat: 'SIMPLIFIED',
+    };
+    const created = topic.createGroup('old', { metadata }).createdAt;
+    clock.advance(5_000);
+    const results = new Results();
+    const handler = createMnsHandler(broker, { push: { onResult: results.push } });
+    const mns = await listenOn(handler, 0);
+    const endpoint = await startPushEndpoint();
+    cleanups.push(
+      () => endpoint.close(),
+      () => mns.close(),
+      () => handler.close(),
+    );
+    expect(topic.group('old').options.tags).toEqual([]);
+    const attrs = await (await mnsFetch(mns.url, '/topics/t/subscriptions/old')).text();
+    expect(Number(field(attrs, 'CreateTime'))).toBe(Math.floor(created / 1000));
+    expect(field(attrs, 'Endpoint')).toBe(metadata.Endpoint);
+    await subscribe(mns.url, 't', 'web', endpoint.url);
+    await publish(mns.url, 't', 'm');
+    await results.count(1);
+    const old = topic.group('old').stats();
+    expect(old.active + old.inflight).toBe(0);
+    expect(broker.queue('mns:queue:q').stats().active).toBe(1);
+  });
+
   it('BACKOFF_RETRY: 3 retries 10..20 s apart on the broker clock, then the push is dropped', async () => {
     const s = await setup();
     s.endpoint.fallback = 500;

@@ -182,6 +182,30 @@ export function subscriptionGroupOptions(s: SubscriptionAttributes, certBase: st
   };
 }
 
+/** Group metadata key of a CreateTime carried over from an older group (see {@link upgradeQueueSubscription}). */
+const CREATE_TIME_KEY = 'CreateTime';
+
+/**
+ * A queue subscription made before its group filtered every tag out would hold each message stored for HTTP
+ * subscriptions, read by nobody, until retention. Such a group (it holds nothing: nothing was stored in MNS topics
+ * then) is made again with `tags: []` and the same attributes, its CreateTime kept in its metadata. Answers the group
+ * to use; a storage that refuses the change leaves the old one.
+ */
+export function upgradeQueueSubscription(topic: Topic, group: Group): Group {
+  const s = subscriptionOf(group);
+  if (s.queue === '' || group.options.tags?.length === 0) return group;
+  try {
+    const metadata = {
+      ...group.options.metadata,
+      [CREATE_TIME_KEY]: group.options.metadata[CREATE_TIME_KEY] ?? String(group.createdAt),
+    };
+    topic.deleteGroup(group.name);
+    return topic.createGroup(group.name, { tags: [], metadata });
+  } catch {
+    return topic.hasGroup(group.name) ? topic.group(group.name) : group;
+  }
+}
+
 /** A subscription's attributes, read back from its group. */
 export function subscriptionOf(group: Group): SubscriptionAttributes {
   const m = group.options.metadata;
@@ -205,7 +229,10 @@ export function renderSubscription(group: Group, topicName: string, owner: strin
     xmlElement('NotifyStrategy', s.NotifyStrategy) +
     xmlElement('NotifyContentFormat', s.NotifyContentFormat) +
     xmlElement('FilterTag', s.FilterTag) +
-    xmlElement('CreateTime', Math.floor(group.createdAt / 1000)) +
+    xmlElement(
+      'CreateTime',
+      Math.floor(Number(group.options.metadata[CREATE_TIME_KEY] ?? group.createdAt) / 1000),
+    ) +
     xmlElement('LastModifyTime', Math.floor(group.modifiedAt / 1000))
   );
 }

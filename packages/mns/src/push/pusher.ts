@@ -17,7 +17,7 @@ import { type Broker, type Delivery, type Group, isSluiceError } from '@sluice/c
 import { TOPIC_PREFIX } from '../constants.js';
 import { bodyMd5, bodyText } from '../message-xml.js';
 import { httpDate } from '../request-id.js';
-import { subscriptionOf } from '../topic-attributes.js';
+import { subscriptionOf, upgradeQueueSubscription } from '../topic-attributes.js';
 import { type HttpEndpoint, isHttpEndpoint, parseHttpEndpoint } from './endpoint.js';
 import { pushRequest } from './notification.js';
 import type { PushResult, ResolvedPushOptions } from './options.js';
@@ -95,11 +95,14 @@ export class Pusher {
     });
   }
 
-  /** Starts a loop for every HTTP(S) subscription the broker holds (after a restart: the pushes still owed). */
+  /**
+   * Starts a loop for every HTTP(S) subscription the broker holds (after a restart: the pushes still owed), and
+   * makes queue subscriptions from before HTTP subscriptions existed filter every message out.
+   */
   start(): void {
     for (const topic of this.#ctx.broker.eachTopic()) {
       if (topic.kind !== 'topic' || !topic.name.startsWith(TOPIC_PREFIX)) continue;
-      for (const name of topic.listGroups()) this.watch(topic.group(name));
+      for (const name of topic.listGroups()) this.watch(upgradeQueueSubscription(topic, topic.group(name)));
     }
   }
 
