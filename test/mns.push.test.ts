@@ -449,6 +449,9 @@ describe('MNS push to HTTP endpoints', () => {
     const endpoint = await startPushEndpoint();
     cleanups.push(() => endpoint.close());
     const serve = (port = 0) => startServer({ host: '127.0.0.1', port, dataDir: dir, fsync: 'never' });
+    await expect(startServer({ port: 0, memory: true, mnsPushCertUrl: 'ftp://x' })).rejects.toThrow(
+      /mnsPushCertUrl/,
+    );
 
     const one = await serve();
     await createTopic(one.url, 't');
@@ -476,5 +479,29 @@ describe('MNS push to HTTP endpoints', () => {
     expect(await (await fetch(`${two.url}/sluice/mns-cert/${b!.certUrl.split('/').pop()}`)).text()).toBe(
       firstCert,
     );
+  });
+
+  it('sluice serve --mns-push-cert-url names the certificate at that base', async () => {
+    const endpoint = await startPushEndpoint();
+    cleanups.push(() => endpoint.close());
+    // The base given is the server's own URL under another spelling (localhost), so the endpoint can still fetch it.
+    const probe = await startServer({ host: '127.0.0.1', port: 0, memory: true });
+    const port = probe.port;
+    await probe.close();
+    const srv = await startServer({
+      host: '127.0.0.1',
+      port,
+      memory: true,
+      mnsPushCertUrl: `http://localhost:${port}/`,
+    });
+    cleanups.push(() => srv.close());
+    await createTopic(srv.url, 't');
+    await subscribe(srv.url, 't', 'web', endpoint.url);
+    await publish(srv.url, 't', 'x');
+    await endpoint.arrived(1);
+    expect(endpoint.pushes[0]!.certUrl).toMatch(
+      new RegExp(`^http://localhost:${port}/sluice/mns-cert/[0-9a-f]{16}\\.pem$`),
+    );
+    expect(endpoint.pushes[0]!.javaVerified).toBe(true);
   });
 });

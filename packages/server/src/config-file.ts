@@ -6,7 +6,7 @@
  * `insecure`, `dialects` (`["mns", "dms"]` or `"mns,dms"`), `adminToken`, `maxLongPolls`, `maxConnections`,
  * `maxHeaderBytes`, `keepAliveTimeout`, `requestTimeout`, `processMetrics`, `maxBodyBytesInFlight`,
  * `maxConnectionsPerAddress`, `headersTimeout`, `minBodyBytesPerSecond`, `limits` (object caps, see
- * object-limits.ts), `metricsMaxObjects`, and the declarations `mns`, `rocketmq`,
+ * object-limits.ts), `metricsMaxObjects`, `mnsPushCertUrl`, and the declarations `mns`, `rocketmq`,
  * `dms` (see declare.ts); `rocketmq` also holds the dialect's `invisibility` and `orderedInvisibility` (ms, see
  * rocketmq-settings.ts). Unknown keys are refused, so a typo is not silently ignored; values are checked by
  * `resolveServerOptions`.
@@ -42,6 +42,7 @@ const SETTINGS = new Set([
   'headersTimeout',
   'minBodyBytesPerSecond',
   'metricsMaxObjects',
+  'mnsPushCertUrl',
 ]);
 const DIALECTS = new Set(['mns', 'rocketmq', 'dms']);
 

@@ -182,7 +182,13 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     minBodyBytesPerSecond: resolved.minBodyBytesPerSecond,
     processMetrics: resolved.processMetrics,
     maxObjects: limits.maxObjects,
-    mns: { ...limits.mns, ...(signingKey === undefined ? {} : { push: { signingKey } }) },
+    mns: {
+      ...limits.mns,
+      push: {
+        ...(signingKey === undefined ? {} : { signingKey }),
+        ...(resolved.mnsPushCertUrl === undefined ? {} : { certBaseUrl: resolved.mnsPushCertUrl }),
+      },
+    },
     rocketmq: { ...resolved.rocketmq, ...limits.rocketmq },
     dms: limits.dms,
     dialects: resolved.dialects,
