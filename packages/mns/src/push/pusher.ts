@@ -139,7 +139,7 @@ export class Pusher {
   }
 
   async #run(group: Group, endpoint: HttpEndpoint): Promise<void> {
-    const { broker, options } = this.#ctx;
+    const { options } = this.#ctx;
     const max = Math.min(BATCH, options.concurrency);
     while (!this.#closed) {
       let deliveries: Delivery[];
@@ -152,11 +152,27 @@ export class Pusher {
         });
       } catch (error) {
         if (isSluiceError(error) && GONE.has(error.code)) return;
-        await new Promise<void>((resolve) => broker.clock.setTimer(resolve, FAILURE_PAUSE_MS));
+        await this.#pause(FAILURE_PAUSE_MS);
         continue;
       }
       await Promise.all(deliveries.map((d) => this.#deliver(group, endpoint, d)));
     }
+  }
+
+  /** Waits `ms` on the broker clock, or until `close()`. */
+  #pause(ms: number): Promise<void> {
+    const { clock } = this.#ctx.broker;
+    const signal = this.#abort.signal;
+    return new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = () => {
+        clock.clearTimer(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = clock.setTimer(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   async #deliver(group: Group, endpoint: HttpEndpoint, d: Delivery): Promise<void> {
