@@ -4,7 +4,8 @@
  * NotifyStrategy on the broker clock (a manual clock is advanced, nothing sleeps), durable across restarts, and the
  * Subscribe checks (mail and SMS endpoints, URL limits, the operator's policy).
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -360,6 +361,80 @@ describe('MNS push to HTTP endpoints', () => {
     s.clock.advance(1_000);
     const [, again] = await s.results.count(2);
     expect(again).toMatchObject({ outcome: 'delivered', attempt: 2 });
+  });
+
+  it('at most `concurrency` pushes are in flight at once, across subscriptions', async () => {
+    const s = await setup({ concurrency: 2, timeoutMs: 1_000 });
+    s.endpoint.statuses.push('hang', 'hang');
+    await createTopic(s.mns.url, 't');
+    for (const name of ['a', 'b', 'c']) {
+      await subscribe(s.mns.url, 't', name, s.endpoint.url, { NotifyStrategy: 'EXPONENTIAL_DECAY_RETRY' });
+    }
+    await publish(s.mns.url, 't', 'x');
+    await s.endpoint.arrived(2);
+    expect(s.results.all).toHaveLength(0);
+    s.clock.advance(1_000); // the two hanging pushes time out; the third gets a slot
+    await s.endpoint.arrived(3);
+    await s.results.count(3); // the third answered before time moves again
+    s.clock.advance(1_000); // the retries of the first two
+    await s.results.count(5);
+    const delivered = s.results.all.filter((r) => r.outcome === 'delivered').map((r) => r.subscription);
+    expect(delivered.sort()).toEqual(['a', 'b', 'c']);
+    expect(s.endpoint.maxOpen).toBe(2);
+  });
+
+  it('https endpoints: the certificate is verified, against `push.ca` when it is not public', async (ctx) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-push-tls-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '2',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+    } catch {
+      ctx.skip(); // no openssl on this machine to make the endpoint's certificate
+    }
+    const tls = {
+      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+    };
+    const endpoint = await startPushEndpoint(tls);
+    cleanups.push(() => endpoint.close());
+    expect(endpoint.url).toMatch(/^https:/);
+
+    const trusting = await setup({ ca: tls.cert }, { endpoint });
+    await createTopic(trusting.mns.url, 't');
+    await subscribe(trusting.mns.url, 't', 'tls', `${endpoint.url}/secure`);
+    await publish(trusting.mns.url, 't', 'over tls');
+    const [ok] = await trusting.results.count(1);
+    expect(ok).toMatchObject({ outcome: 'delivered', status: 204 });
+    expect(endpoint.pushes[0]).toMatchObject({ url: '/secure', pythonVerified: true, javaVerified: true });
+
+    const wary = await setup({}, { endpoint });
+    await createTopic(wary.mns.url, 't');
+    await subscribe(wary.mns.url, 't', 'tls', `${endpoint.url}/secure`);
+    await publish(wary.mns.url, 't', 'refused');
+    const [refused] = await wary.results.count(1);
+    expect(refused).toMatchObject({ outcome: 'retry' });
+    expect(refused!.error).toMatch(/self[- ]signed|certificate/i);
+    expect(endpoint.pushes).toHaveLength(1);
   });
 
   it('refused and unreachable endpoints fail like a 5xx; an unsubscribed one is no longer pushed to', async () => {

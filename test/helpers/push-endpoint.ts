@@ -5,6 +5,7 @@
 import { createHash, createPublicKey, verify, X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { type Listening, listen } from './listen.js';
 
 /** One push as the endpoint saw it. */
@@ -29,6 +30,8 @@ export interface PushEndpoint extends Listening {
   /** Statuses for the next pushes, in order. */
   readonly statuses: (number | 'hang')[];
   fallback: number | 'hang';
+  /** Most pushes the endpoint held open at once (received, not yet answered or cut). */
+  readonly maxOpen: number;
   /** Resolves when `n` pushes have arrived (and been verified). */
   arrived(n: number): Promise<void>;
 }
@@ -106,13 +109,16 @@ async function check(req: IncomingMessage, body: Buffer): Promise<ReceivedPush> 
   };
 }
 
-/** Starts a push endpoint on 127.0.0.1:0 (default answer 204). */
-export async function startPushEndpoint(): Promise<PushEndpoint> {
+/** Starts a push endpoint on 127.0.0.1:0 (default answer 204); with `tls`, an https one (`url` is then https). */
+export async function startPushEndpoint(tls?: { key: string; cert: string }): Promise<PushEndpoint> {
   const pushes: ReceivedPush[] = [];
   const statuses: (number | 'hang')[] = [];
   const waiters: { n: number; resolve: () => void }[] = [];
-  const state = { fallback: 204 as number | 'hang' };
-  const server = createServer((req, res) => {
+  const state = { fallback: 204 as number | 'hang', open: 0, maxOpen: 0 };
+  const serve = (req: IncomingMessage, res: import('node:http').ServerResponse) => {
+    state.open++;
+    state.maxOpen = Math.max(state.maxOpen, state.open);
+    res.once('close', () => state.open--);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -129,10 +135,12 @@ export async function startPushEndpoint(): Promise<PushEndpoint> {
         (error: unknown) => res.writeHead(400).end(String(error)),
       );
     });
-  });
-  const srv = await listen(server);
+  };
+  const server = tls === undefined ? createServer(serve) : createTlsServer(tls, serve);
+  const srv = await listen(server as import('node:http').Server);
   return {
     ...srv,
+    url: tls === undefined ? srv.url : srv.url.replace('http:', 'https:'),
     pushes,
     statuses,
     get fallback() {
@@ -140,6 +148,9 @@ export async function startPushEndpoint(): Promise<PushEndpoint> {
     },
     set fallback(v) {
       state.fallback = v;
+    },
+    get maxOpen() {
+      return state.maxOpen;
     },
     arrived: (n) =>
       pushes.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve })),
