@@ -150,7 +150,9 @@ describe('ali-mns: topics and subscriptions', () => {
     expect(await errorCode(t.subscribeP('s1', endpoint, 'BACKOFF_RETRY', 'XML', 'red'))).toBe(
       'SubscriptionAlreadyExist',
     );
-    expect(await errorCode(t.subscribeP('s2', 'http://example.com/hook'))).toBe('InvalidEndpoint');
+    expect(await errorCode(t.subscribeP('s2', 'mail:directmail:someone@example.com'))).toBe(
+      'InvalidEndpoint',
+    );
     expect(await errorCode(t.subscribeP('s2', endpoint, 'SOMETIMES'))).toBe('InvalidArgument');
     expect(await errorCode(t.subscribeP('bad_name', endpoint))).toBe('InvalidSubscriptionName');
     await t.subscribeP('s0', endpoint);

@@ -3,6 +3,7 @@ import type { Broker } from '@sluice/core';
 import type { WireRequest } from '@sluice/http';
 import type { MnsCaps } from './caps.js';
 import type { ResolvedMnsOptions } from './options.js';
+import type { Pusher } from './push/pusher.js';
 
 /** One request being served. Built once per request by the handler. */
 export interface MnsContext {
@@ -13,6 +14,8 @@ export interface MnsContext {
   readonly options: ResolvedMnsOptions;
   /** The account's object counts and caps. */
   readonly caps: MnsCaps;
+  /** Delivers to HTTP(S) subscriptions (Subscribe hands it new ones). */
+  readonly pusher: Pusher;
   /** This request's `x-mns-request-id`. */
   readonly requestId: string;
   /** `http://{Host}`: base of `QueueURL`, `Location` and `HostId`. */

@@ -15,6 +15,8 @@ import type { MnsContext } from './context.js';
 import { internalError, toFault } from './errors.js';
 import { MnsFault } from './fault.js';
 import { type MnsHandlerOptions, type ResolvedMnsOptions, resolveMnsOptions } from './options.js';
+import { Pusher } from './push/pusher.js';
+import { CERT_PATH_PREFIX, lazySigner } from './push/signer.js';
 import { requestIds } from './request-id.js';
 import { errorResponse } from './response.js';
 import { matchRoute, type Route } from './routes.js';
@@ -39,6 +41,18 @@ function isMnsTarget(head: RequestHead): boolean {
     return head.headers['x-mns-version'] !== undefined || ACCOUNT_META.test(target);
   }
   return false;
+}
+
+/** What {@link createMnsHandler} returns: the dialect's handler, its push certificate, and `close`. */
+export interface MnsHandler extends DialectHandler {
+  /**
+   * The answer to `GET <path>` when `path` is where the push signing certificate is served
+   * (`/sluice/mns-cert/<id>.pem`, under the mount path), else `undefined`. The handler answers it itself; this is
+   * for routers that send such requests elsewhere.
+   */
+  certificate(path: string): WireResponse | undefined;
+  /** Stops pushing to HTTP(S) endpoints (pending pushes stay in the broker for the next start). */
+  close(): Promise<void>;
 }
 
 const baseOf = (request: WireRequest): string => `http://${request.headers['host'] ?? 'localhost'}`;
@@ -70,10 +84,37 @@ export function mnsMissingVersion(request: WireRequest, requestId = requestIds()
  * const mns = createMnsHandler(broker, { credentials: [{ accessKeyId: 'id', accessKeySecret: 'secret' }] });
  * createServer(mns.node).listen(8080); // endpoint: http://127.0.0.1:8080
  */
-export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): DialectHandler {
+export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): MnsHandler {
   const resolved: ResolvedMnsOptions = resolveMnsOptions(options);
   const nextId = requestIds();
   const caps = new MnsCaps(broker, resolved);
+  const signer = lazySigner(resolved.push.signingKey);
+  let signerMade = resolved.push.signingKey !== undefined;
+  const pusher = new Pusher({
+    broker,
+    options: resolved.push,
+    accountId: resolved.accountId,
+    signer: () => {
+      signerMade = true;
+      return signer();
+    },
+    nextRequestId: nextId,
+    now: resolved.now,
+  });
+  // Pushes owed from before a restart start now; the loops park on the broker until there is work.
+  pusher.start();
+
+  // Only a certificate that exists is served: before any push there is none (it is made on first use).
+  const certificate = (path: string): WireResponse | undefined => {
+    if (!signerMade || !path.startsWith(CERT_PATH_PREFIX)) return undefined;
+    const s = signer();
+    if (path !== s.path) return undefined;
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/x-pem-file', 'cache-control': 'public, max-age=86400' },
+      body: s.certificatePem,
+    };
+  };
 
   /**
    * Renders a failure. A storage failure gets its fixed message and anything unexpected `Internal error.`; the
@@ -92,6 +133,7 @@ export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): D
       broker,
       options: resolved,
       caps,
+      pusher,
       requestId,
       base,
       name: route.name,
@@ -102,6 +144,10 @@ export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): D
   };
 
   const wire: WireHandler = (request, signal) => {
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      const cert = certificate(request.path);
+      if (cert !== undefined) return cert;
+    }
     const route = matchRoute(request);
     // Not an MNS resource: leave it to the next handler (another route, another dialect, a sub-mount) — unless
     // it carries the MNS version header, which makes it MNS's to answer (InvalidRequestURL, in MNS's own body).
@@ -127,8 +173,8 @@ export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): D
     }
   };
 
-  return createDialectHandler(wire, {
-    claims: isMnsTarget,
+  const handler = createDialectHandler(wire, {
+    claims: (head) => isMnsTarget(head) || head.target.startsWith(CERT_PATH_PREFIX),
     maxBodyBytes: resolved.maxBodyBytes,
     maxTargetLength: resolved.maxTargetLength,
     onTooLarge: (kind, head) =>
@@ -149,4 +195,5 @@ export function createMnsHandler(broker: Broker, options?: MnsHandlerOptions): D
     // What escaped `fail` (a synchronous throw in an op): the same generic answer, the same report.
     onError: (error, request) => fail({ requestId: nextId(), base: baseOf(request) }, error, request),
   });
+  return { ...handler, certificate, close: () => pusher.close() };
 }

@@ -1,5 +1,6 @@
 /** @module options — the options of `createMnsHandler`, validated once. */
 import type { ObjectBudget, WireRequest } from '@sluice/http';
+import { type MnsPushOptions, type ResolvedPushOptions, resolvePushOptions } from './push/options.js';
 
 /** One access key the server accepts. */
 export interface MnsCredential {
@@ -47,6 +48,8 @@ export interface MnsHandlerOptions {
    * topic and subscription takes a place. Default: none.
    */
   objects?: ObjectBudget;
+  /** Pushing published messages to HTTP(S) subscription endpoints: signing key, limits, policy. */
+  push?: MnsPushOptions;
 }
 
 /** Options with every field set. */
@@ -64,6 +67,7 @@ export interface ResolvedMnsOptions {
   readonly maxTopics: number;
   readonly maxSubscriptionsPerTopic: number;
   readonly objects: ObjectBudget | undefined;
+  readonly push: ResolvedPushOptions;
 }
 
 function integerIn(
@@ -130,5 +134,6 @@ export function resolveMnsOptions(options: MnsHandlerOptions = {}): ResolvedMnsO
       2 ** 31 - 1,
     ),
     objects: options.objects,
+    push: resolvePushOptions(options.push),
   };
 }

@@ -1,17 +1,20 @@
 /**
  * @module topic-attributes — MNS topics and subscriptions on the core.
  *
- * An MNS topic is a core topic `mns:topic:<t>` that only holds configuration: its subscriptions are core groups
- * whose `metadata` keeps Endpoint, FilterTag, NotifyStrategy and NotifyContentFormat. PublishMessage pushes each
- * message straight into the subscribed queues, so nothing waits in the topic (MessageCount is always 0) and the
- * groups stay empty; durable storage persists topics and groups, hence subscriptions, for free.
+ * An MNS topic is a core topic `mns:topic:<t>`; its subscriptions are core groups whose `metadata` keeps Endpoint,
+ * FilterTag, NotifyStrategy and NotifyContentFormat. PublishMessage puts a copy straight into each subscribed
+ * queue; a queue subscription's group filters every tag out (`tags: []`), so it never holds a message. A message
+ * for HTTP(S) subscriptions is stored in the topic, and only their groups (filtered by FilterTag) take it: the
+ * pusher delivers it from there. Durable storage persists topics, groups and pending pushes for free.
  */
-import type { Group, Topic, TopicOptions } from '@sluice/core';
+import type { Group, GroupOptions, Topic, TopicOptions } from '@sluice/core';
 import { type XmlObject, xmlElement, xmlText } from '@sluice/http';
 import { TOPIC_PREFIX } from './constants.js';
 import { MnsFault, outOfRange } from './fault.js';
 import { checkName } from './names.js';
 import { booleanValue, integerIn } from './params.js';
+import { isHttpEndpoint, parseHttpEndpoint, refuseUnservedEndpoint } from './push/endpoint.js';
+import type { ResolvedPushOptions } from './push/options.js';
 
 /** Settable topic attributes. */
 export interface TopicAttributes {
@@ -77,7 +80,7 @@ export const NotifyContentFormat = ['XML', 'JSON', 'SIMPLIFIED'] as const;
 /** A subscription's attributes, as kept in its group's metadata. */
 export interface SubscriptionAttributes {
   readonly Endpoint: string;
-  /** The MNS name of the queue the endpoint names. */
+  /** The MNS name of the queue a queue endpoint names; '' for an HTTP(S) endpoint. */
   readonly queue: string;
   readonly FilterTag: string;
   readonly NotifyStrategy: string;
@@ -93,7 +96,7 @@ export function endpointQueue(endpoint: string): string {
     throw new MnsFault(
       400,
       'InvalidEndpoint',
-      'Only queue endpoints (acs:mns:{region}:{accountId}:queues/{queue}) are supported.',
+      'The endpoint should be a queue (acs:mns:{region}:{accountId}:queues/{queue}) or an http(s) URL.',
     );
   }
   const queue = match[1]!;
@@ -123,17 +126,25 @@ function oneOf(
   return v;
 }
 
-/** Reads a Subscribe body: Endpoint (required), FilterTag (<= 16 chars), NotifyStrategy, NotifyContentFormat. */
-export function parseSubscription(node: XmlObject): SubscriptionAttributes {
-  const endpoint = xmlText(node, 'Endpoint');
-  if (endpoint === undefined || endpoint.trim() === '') {
+/**
+ * Reads a Subscribe body: Endpoint (required: a queue, or an http(s) URL checked against `push`'s limits; mail and
+ * SMS endpoints are refused), FilterTag (<= 16 chars), NotifyStrategy, NotifyContentFormat.
+ */
+export function parseSubscription(node: XmlObject, push: ResolvedPushOptions): SubscriptionAttributes {
+  const raw = xmlText(node, 'Endpoint');
+  if (raw === undefined || raw.trim() === '') {
     throw new MnsFault(400, 'InvalidEndpoint', 'The Endpoint is required.');
   }
+  const endpoint = raw.trim();
+  refuseUnservedEndpoint(endpoint);
+  let queue = '';
+  if (isHttpEndpoint(endpoint)) parseHttpEndpoint(endpoint, push.maxEndpointLength, push.allowEndpoint);
+  else queue = endpointQueue(endpoint);
   const FilterTag = (xmlText(node, 'FilterTag') ?? '').trim();
   if (FilterTag.length > 16) throw outOfRange('FilterTag', 0, 16, 'characters');
   return {
-    Endpoint: endpoint.trim(),
-    queue: endpointQueue(endpoint),
+    Endpoint: endpoint,
+    queue,
     FilterTag,
     NotifyStrategy: oneOf(xmlText(node, 'NotifyStrategy'), NotifyStrategy, 'NotifyStrategy', 'BACKOFF_RETRY'),
     NotifyContentFormat: oneOf(
@@ -154,6 +165,45 @@ export function subscriptionMetadata(s: SubscriptionAttributes): Record<string, 
     NotifyStrategy: s.NotifyStrategy,
     NotifyContentFormat: s.NotifyContentFormat,
   };
+}
+
+/**
+ * The core options of a subscription's group. A queue subscription's group takes no message at all (its copies go
+ * straight to the queue); an HTTP(S) subscription's takes those its FilterTag lets in, and keeps `certBase` (where
+ * the signing certificate is advertised, as the Subscribe request saw the server).
+ */
+export function subscriptionGroupOptions(s: SubscriptionAttributes, certBase: string): GroupOptions {
+  const metadata = subscriptionMetadata(s);
+  if (s.queue !== '') return { tags: [], metadata };
+  // i14-retain: startAt: 'latest' — a new HTTP subscription gets only messages published after it.
+  return {
+    ...(s.FilterTag === '' ? {} : { tags: [s.FilterTag] }),
+    metadata: { ...metadata, CertBase: certBase },
+  };
+}
+
+/** Group metadata key of a CreateTime carried over from an older group (see {@link upgradeQueueSubscription}). */
+const CREATE_TIME_KEY = 'CreateTime';
+
+/**
+ * A queue subscription made before its group filtered every tag out would hold each message stored for HTTP
+ * subscriptions, read by nobody, until retention. Such a group (it holds nothing: nothing was stored in MNS topics
+ * then) is made again with `tags: []` and the same attributes, its CreateTime kept in its metadata. Answers the group
+ * to use; a storage that refuses the change leaves the old one.
+ */
+export function upgradeQueueSubscription(topic: Topic, group: Group): Group {
+  const s = subscriptionOf(group);
+  if (s.queue === '' || group.options.tags?.length === 0) return group;
+  try {
+    const metadata = {
+      ...group.options.metadata,
+      [CREATE_TIME_KEY]: group.options.metadata[CREATE_TIME_KEY] ?? String(group.createdAt),
+    };
+    topic.deleteGroup(group.name);
+    return topic.createGroup(group.name, { tags: [], metadata });
+  } catch {
+    return topic.hasGroup(group.name) ? topic.group(group.name) : group;
+  }
 }
 
 /** A subscription's attributes, read back from its group. */
@@ -179,7 +229,10 @@ export function renderSubscription(group: Group, topicName: string, owner: strin
     xmlElement('NotifyStrategy', s.NotifyStrategy) +
     xmlElement('NotifyContentFormat', s.NotifyContentFormat) +
     xmlElement('FilterTag', s.FilterTag) +
-    xmlElement('CreateTime', Math.floor(group.createdAt / 1000)) +
+    xmlElement(
+      'CreateTime',
+      Math.floor(Number(group.options.metadata[CREATE_TIME_KEY] ?? group.createdAt) / 1000),
+    ) +
     xmlElement('LastModifyTime', Math.floor(group.modifiedAt / 1000))
   );
 }

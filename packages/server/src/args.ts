@@ -42,6 +42,8 @@ Options:
                           others answer nothing of their own
   --admin-token T         the admin token: /metrics then takes "Authorization: Bearer T". /metrics needs it
                           off loopback or once any --access-key/--token is set, and is refused without it
+  --mns-push-cert-url URL base URL advertised for the MNS push signing certificate (default: http:// + the
+                          Host of the Subscribe request), for a server behind a proxy
   --config FILE           JSON file with the same settings plus queues/topics/groups to create; flags win
   --max-long-polls N      long polls parked at once before more are served as short polls (default 4096)
   --metrics-max-objects N groups and topics with /metrics series of their own, the deepest backlog first;
@@ -211,6 +213,7 @@ export function parseCommand(argv: readonly string[]): Command {
     }
     options.adminToken = values['admin-token'];
   }
+  if (values['mns-push-cert-url'] !== undefined) options.mnsPushCertUrl = values['mns-push-cert-url'];
   return { kind: 'serve', options, config: values.config };
 }
 
@@ -298,6 +301,7 @@ function parse(argv: readonly string[]) {
       ...LIMIT_OPTIONS,
       dialects: { type: 'string' },
       'admin-token': { type: 'string' },
+      'mns-push-cert-url': { type: 'string' },
       apply: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

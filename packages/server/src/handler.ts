@@ -17,7 +17,13 @@ import {
   type WireHandler,
   writeNodeResponse,
 } from '@sluice/http';
-import { createMnsHandler, type MnsHandlerOptions, mnsMissingVersion } from '@sluice/mns';
+import {
+  CERT_PATH_PREFIX,
+  createMnsHandler,
+  type MnsHandler,
+  type MnsHandlerOptions,
+  mnsMissingVersion,
+} from '@sluice/mns';
 import { createRocketMqHandler, type RocketMqHandler, type RocketMqOptions } from '@sluice/rocketmq';
 import type { Registry } from 'prom-client';
 import { dmsReceive, mnsReceive, rocketMqReceive } from './classify.js';
@@ -94,8 +100,8 @@ export interface SluiceHandler extends DialectHandler {
   readonly metrics: ServerMetrics;
   /** The dialects served. */
   readonly dialects: readonly DialectName[];
-  /** The MNS dialect alone. */
-  readonly mns: DialectHandler;
+  /** The MNS dialect alone (`mns.close()` stops its pushes to HTTP endpoints). */
+  readonly mns: MnsHandler;
   /** The RocketMQ dialect alone (with `declareTopic` / `declareConsumer`). */
   readonly rocketmq: RocketMqHandler;
   /** The DMS dialect alone. */
@@ -112,7 +118,8 @@ export interface SluiceHandler extends DialectHandler {
 }
 
 const isAlibabaResource = (target: string) => /^\/(queues|topics)(?:[/?]|$)/.test(target);
-const isOwnPath = (target: string) => /^\/(healthz|metrics)(?:\?|$)/.test(target);
+const isOwnPath = (target: string) =>
+  /^\/(healthz|metrics)(?:\?|$)/.test(target) || target.startsWith(CERT_PATH_PREFIX);
 
 /**
  * True for requests the handler answers: a served dialect's, an MNS-shaped path while MNS is served (its
@@ -210,6 +217,9 @@ export function createSluiceHandler(broker: Broker, options: SluiceHandlerOption
         body: JSON.stringify(body),
       };
     }
+    // The certificate MNS push requests name in `x-mns-signing-cert-url` (no dialect header: it lands here).
+    const certificate = served.includes('mns') ? mns.certificate(request.path) : undefined;
+    if (certificate !== undefined) return certificate;
     if (request.path === '/metrics') {
       const refused = guardMetrics(request);
       if (refused !== undefined) return refused;

@@ -119,6 +119,11 @@ export interface ServerOptions {
    * dialect into `topic="_other"` series. Default 1000.
    */
   metricsMaxObjects?: number;
+  /**
+   * Base URL advertised for the MNS push signing certificate (`<url>/sluice/mns-cert/<id>.pem`), for servers reached
+   * through a proxy. Default: `http://` + the Host header of each Subscribe request.
+   */
+  mnsPushCertUrl?: string;
 }
 
 /** {@link ServerOptions} with every default applied. */
@@ -135,6 +140,7 @@ export interface ResolvedServerOptions {
   readonly insecure: boolean;
   readonly dialects: readonly DialectName[];
   readonly adminToken: string | undefined;
+  readonly mnsPushCertUrl: string | undefined;
   /** Who may read `/metrics`, from the rules in security.ts. */
   readonly metricsAccess: MetricsAccess;
   readonly maxLongPolls: number;
@@ -230,6 +236,13 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
       );
     }
   }
+  const mnsPushCertUrl = options.mnsPushCertUrl;
+  if (
+    mnsPushCertUrl !== undefined &&
+    !(typeof mnsPushCertUrl === 'string' && /^https?:\/\/[^/?#]+(\/[^?#]*)?$/i.test(mnsPushCertUrl))
+  ) {
+    throw new TypeError('mnsPushCertUrl must be an http(s) URL without query or fragment');
+  }
   const security = { dialects, accessKeys, tokens, adminToken, insecure };
   checkExposure(host, isLoopback(host), security);
   const keepAliveTimeout = int('keepAliveTimeout', options.keepAliveTimeout, 65_000, 100, 2 ** 31 - 1);
@@ -246,6 +259,7 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     insecure,
     dialects,
     adminToken,
+    mnsPushCertUrl,
     metricsAccess: metricsAccess(isLoopback(host), security),
     maxLongPolls: int('maxLongPolls', options.maxLongPolls, DEFAULT_MAX_LONG_POLLS, 0, 2 ** 31 - 1),
     maxConnections,

@@ -11,6 +11,7 @@ import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import { type Broker, createBroker, LogStorage, memoryStorage, type StorageAdapter } from '@sluice/core';
 import type { DialectLimits } from '@sluice/http';
+import type { PushSigningKey } from '@sluice/mns';
 import { applyRocketMqSettings } from '@sluice/rocketmq';
 import { type ConnectionGuard, guardConnections, serverTimeouts } from './connections.js';
 import { type Declared, declare } from './declare.js';
@@ -19,6 +20,7 @@ import { createSluiceHandler, type SluiceHandler } from './handler.js';
 import { meteredLogStorage } from './metered-storage.js';
 import { dialectLimits } from './object-limits.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
+import { loadPushKey } from './push-key.js';
 
 /** Why a server could not start (the options themselves were fine). */
 export class StartupError extends Error {
@@ -166,6 +168,14 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     throw await abandon('declare', error, broker);
   }
 
+  let signingKey: PushSigningKey | undefined;
+  try {
+    // Durable: the MNS push signing key lives with the data, so pushes verify with the same certificate after a restart.
+    if (!resolved.memory) signingKey = loadPushKey(resolvePath(resolved.dataDir));
+  } catch (error) {
+    throw await abandon('storage', error, broker);
+  }
+
   let closing = false;
   const handler = createSluiceHandler(broker, {
     credentials: resolved.accessKeys,
@@ -175,7 +185,13 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
     minBodyBytesPerSecond: resolved.minBodyBytesPerSecond,
     processMetrics: resolved.processMetrics,
     maxObjects: limits.maxObjects,
-    mns: limits.mns,
+    mns: {
+      ...limits.mns,
+      push: {
+        ...(signingKey === undefined ? {} : { signingKey }),
+        ...(resolved.mnsPushCertUrl === undefined ? {} : { certBaseUrl: resolved.mnsPushCertUrl }),
+      },
+    },
     rocketmq: { ...resolved.rocketmq, ...limits.rocketmq },
     dms: limits.dms,
     dialects: resolved.dialects,
@@ -205,6 +221,8 @@ export async function startServer(options?: ServerOptions & CloseTimings): Promi
       server.closeIdleConnections();
       // In-flight work other than parked polls finishes against an open broker.
       await waitUntil(() => active <= handler.parkedLongPolls(), drainTimeout);
+      // Pushes in flight are handed back to the broker before it closes.
+      await handler.mns.close();
       await broker.close();
       await waitUntil(
         () => active === 0,

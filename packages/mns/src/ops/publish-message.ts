@@ -1,59 +1,27 @@
-/** @module publish-message — PublishMessage: `POST /topics/{t}/messages`; fans out to the subscribed queues. */
+/**
+ * @module publish-message — PublishMessage: `POST /topics/{t}/messages`; fans out to the subscribed queues and
+ * stores the message for the HTTP(S) subscriptions' pusher.
+ */
 import { randomBytes } from 'node:crypto';
 import { SluiceError } from '@sluice/core';
-import {
-  isStorageFailure,
-  type WireResponse,
-  type XmlObject,
-  xmlDocument,
-  xmlElement,
-  xmlText,
-} from '@sluice/http';
-import { MNS_NAMESPACE, QUEUE_PREFIX } from '../constants.js';
+import { isStorageFailure, type WireResponse, type XmlObject, xmlElement, xmlText } from '@sluice/http';
+import { QUEUE_PREFIX } from '../constants.js';
 import type { MnsContext } from '../context.js';
 import { MnsFault, outOfRange } from '../fault.js';
 import { topicOf } from '../lookup.js';
 import { bodyMd5 } from '../message-xml.js';
 import { parseProperties } from '../properties.js';
+import { isHttpEndpoint } from '../push/endpoint.js';
+import { notificationBody } from '../push/notification.js';
 import { xmlResponse } from '../response.js';
 import { subscriptionOf } from '../topic-attributes.js';
-
-/** What a subscribed queue receives, by NotifyContentFormat (XML and JSON: the documented notification fields). */
-function notification(
-  format: string,
-  fields: {
-    owner: string;
-    topic: string;
-    subscription: string;
-    id: string;
-    md5: string;
-    tag: string;
-    body: string;
-    time: number;
-  },
-): string {
-  if (format === 'SIMPLIFIED') return fields.body;
-  const record: Record<string, string | number> = {
-    TopicOwner: fields.owner,
-    TopicName: fields.topic,
-    Subscriber: fields.owner,
-    SubscriptionName: fields.subscription,
-    MessageId: fields.id,
-    MessageMD5: fields.md5,
-  };
-  if (fields.tag !== '') record['MessageTag'] = fields.tag;
-  record['Message'] = fields.body;
-  record['PublishTime'] = fields.time;
-  if (format === 'JSON') return JSON.stringify(record);
-  let children = '';
-  for (const key in record) children += xmlElement(key, record[key]!);
-  return xmlDocument('Notification', children, MNS_NAMESPACE);
-}
 
 /**
  * 201 `<Message>` with MessageId and MessageBodyMD5. Every subscription whose FilterTag is empty or equals the
  * MessageTag gets a copy in its queue, shaped by its NotifyContentFormat and carrying the message's UserProperties and
  * SystemProperties; a missing target queue drops its copy.
+ * When an HTTP(S) subscription's FilterTag lets the message in, it is stored in the topic first (its id is then the
+ * MessageId everywhere): the groups of those subscriptions hold it until the pusher has delivered or dropped it.
  */
 export async function publishMessage(ctx: MnsContext, node: XmlObject): Promise<WireResponse> {
   const topic = topicOf(ctx);
@@ -67,16 +35,32 @@ export async function publishMessage(ctx: MnsContext, node: XmlObject): Promise<
   if (tag.length > 16) throw outOfRange('MessageTag', 0, 16, 'characters');
   // Every queue copy carries the published message's properties as its own, whatever the NotifyContentFormat.
   const properties = parseProperties(node);
-  const id = randomBytes(16).toString('hex').toUpperCase();
+  const names = topic.listGroups();
+  let pushed = false;
+  for (const name of names) {
+    const sub = subscriptionOf(topic.group(name));
+    if (isHttpEndpoint(sub.Endpoint) && (sub.FilterTag === '' || sub.FilterTag === tag)) pushed = true;
+  }
+  // Only HTTP(S) subscriptions' groups take it (a queue subscription's group filters every tag out), and only when
+  // one wants it: otherwise nothing is stored that nobody would ever read.
+  const id = pushed
+    ? (
+        await topic.send({
+          body,
+          ...(tag === '' ? {} : { tag }),
+          ...(properties === undefined ? {} : { properties }),
+        })
+      ).id
+    : randomBytes(16).toString('hex').toUpperCase();
   const md5 = bodyMd5(body);
   const time = ctx.broker.clock.now();
   const sends: Promise<unknown>[] = [];
-  for (const name of topic.listGroups()) {
+  for (const name of names) {
     const sub = subscriptionOf(topic.group(name));
-    if (sub.FilterTag !== '' && sub.FilterTag !== tag) continue;
+    if (sub.queue === '' || (sub.FilterTag !== '' && sub.FilterTag !== tag)) continue;
     const queueName = QUEUE_PREFIX + sub.queue;
     if (!ctx.broker.hasQueue(queueName)) continue;
-    const copy = notification(sub.NotifyContentFormat, {
+    const copy = notificationBody(sub.NotifyContentFormat, {
       owner: ctx.options.accountId,
       topic: ctx.name,
       subscription: name,

@@ -1,4 +1,4 @@
-/** @module subscribe — Subscribe: `PUT /topics/{t}/subscriptions/{s}` with a `<Subscription>` (queue endpoints only). */
+/** @module subscribe — Subscribe: `PUT /topics/{t}/subscriptions/{s}` with a `<Subscription>` (queue or HTTP(S) endpoint). */
 import type { WireResponse } from '@sluice/http';
 import type { MnsContext } from '../context.js';
 import { MnsFault } from '../fault.js';
@@ -6,7 +6,7 @@ import { topicOf } from '../lookup.js';
 import { checkName } from '../names.js';
 import { readBody } from '../params.js';
 import { emptyResponse } from '../response.js';
-import { parseSubscription, subscriptionMetadata, subscriptionOf } from '../topic-attributes.js';
+import { parseSubscription, subscriptionGroupOptions, subscriptionOf } from '../topic-attributes.js';
 
 /** 201 when new; 204 when it exists with the same attributes (both with `Location`, see CreateQueue); 409 SubscriptionAlreadyExist otherwise. */
 export function subscribe(ctx: MnsContext): WireResponse {
@@ -14,7 +14,7 @@ export function subscribe(ctx: MnsContext): WireResponse {
   const location = { location: `${ctx.base}/topics/${ctx.name}/subscriptions/${ctx.subscription}` };
   const topic = topicOf(ctx);
   const { node } = readBody(ctx.request, ['Subscription']);
-  const wanted = parseSubscription(node);
+  const wanted = parseSubscription(node, ctx.options.push);
   if (topic.hasGroup(ctx.subscription)) {
     const has = subscriptionOf(topic.group(ctx.subscription));
     const same =
@@ -29,8 +29,9 @@ export function subscribe(ctx: MnsContext): WireResponse {
       'The subscription you want to create is already exist.',
     );
   }
-  ctx.caps.subscribe(topic, () =>
-    topic.createGroup(ctx.subscription, { metadata: subscriptionMetadata(wanted) }),
+  const group = ctx.caps.subscribe(topic, () =>
+    topic.createGroup(ctx.subscription, subscriptionGroupOptions(wanted, ctx.base + ctx.options.mountPath)),
   );
+  ctx.pusher.watch(group);
   return emptyResponse(ctx, 201, location);
 }
