@@ -31,6 +31,12 @@ export interface RocketMqOptions {
   maxDeliveries?: number;
   /** How long a message is kept, ms. Default 3 days. */
   retention?: number;
+  /**
+   * Where a consumer group seen for the first time starts: `'earliest'` (default) receives every message the topic
+   * still retains (within `retention`, whatever other groups consumed); `'latest'` only what is published after it
+   * was created, closer to the service, whose new groups start at the end of the queue.
+   */
+  groupStart?: 'earliest' | 'latest';
   /** Create unknown topics and consumer groups on first use. Default true; false answers TopicNotExist / ConsumerNotExist. */
   autoCreate?: boolean;
   /** Check-backs of an unresolved transactional (half) message before it is discarded. Default 15. */
@@ -66,6 +72,7 @@ export interface ResolvedRocketMqOptions {
   readonly orderedInvisibility: number;
   readonly maxDeliveries: number;
   readonly retention: number;
+  readonly groupStart: 'earliest' | 'latest';
   readonly autoCreate: boolean;
   readonly transactionCheckLimit: number;
   readonly maxMessageSize: number;
@@ -108,12 +115,17 @@ export function resolveOptions(options: RocketMqOptions = {}): ResolvedRocketMqO
   if (options.autoCreate !== undefined && typeof options.autoCreate !== 'boolean') {
     throw new TypeError('autoCreate must be a boolean');
   }
+  const groupStart = options.groupStart ?? 'earliest';
+  if (groupStart !== 'earliest' && groupStart !== 'latest') {
+    throw new TypeError("groupStart must be 'earliest' or 'latest'");
+  }
   return {
     lookupSecret: toLookup(options.credentials),
     invisibility: positiveInt('invisibility', options.invisibility, 300_000),
     orderedInvisibility: positiveInt('orderedInvisibility', options.orderedInvisibility, 60_000),
     maxDeliveries: positiveInt('maxDeliveries', options.maxDeliveries, 288, 65_535),
     retention: positiveInt('retention', options.retention, 3 * DAY),
+    groupStart,
     autoCreate: options.autoCreate ?? true,
     transactionCheckLimit: positiveInt('transactionCheckLimit', options.transactionCheckLimit, 15, 65_535),
     maxMessageSize: positiveInt('maxMessageSize', options.maxMessageSize, 4 * 1024 * 1024),

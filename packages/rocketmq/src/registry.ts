@@ -79,6 +79,7 @@ export class Registry {
         maxReceiveCount: this.#options.maxDeliveries,
         deadLetterQueue: deadLetterQueueName(ns, consumer),
         ordered,
+        startAt: this.#options.groupStart,
         metadata: { dialect: 'rocketmq', consumer },
       }),
     );
