@@ -10,7 +10,8 @@
  *                  and ack 16 at a time in one loop. Same loop code for Sluice and the naive queue.
  *   2. memory      the scale curve: bytes per message beyond the 100-byte body, queued and inflight, and the
  *                  batch-cycle msg/s at a depth of 10k, 100k, 1M and 5M messages (the naive reference at
- *                  1M), each in a fresh `node --expose-gc` child process.
+ *                  1M), each in a fresh `node --expose-gc` child process; then bytes per retained message
+ *                  (consumed by its only group, kept for the topic's retention) at 1M, memory and log storage.
  *   3. timer wheel schedule + cancel at 10k / 100k / 1M pending deadlines vs setTimeout/clearTimeout:
  *                  runs timer-wheel.bench.mjs (owned by its own suite) in a child and reads its JSON.
  *   4. latency     long-poll wake-up: a receiver parked in receive({wait: 10000}), measured from just
@@ -34,7 +35,7 @@ import { printTable } from './lib/table.mjs';
 import { NaiveQueue } from './naive-queue.mjs';
 
 /** The build this run measures: the snapshot named by SLUICE_PACKAGES, else packages/core/dist. */
-const { createBroker } = await importCore();
+const { createBroker, logStorage } = await importCore();
 
 const BODY_BYTES = 100;
 const BATCH = 16;
@@ -58,6 +59,10 @@ const { values: argv } = parseArgs({
 
 if (argv.child === 'memory') {
   console.log(JSON.stringify(await memoryChild(argv.impl ?? 'sluice', Number(argv.n))));
+  process.exit(0);
+}
+if (argv.child === 'retained') {
+  console.log(JSON.stringify(await retainedChild(argv.impl ?? 'memory', Number(argv.n))));
   process.exit(0);
 }
 if (argv.child === 'latency') {
@@ -93,6 +98,14 @@ const settings = {
         { impl: 'sluice', n: 5_000_000 },
         { impl: 'naive', n: 1_000_000 },
       ],
+  /**
+   * Bytes per retained (consumed) message: storage and count, a fresh child per run (log storage: fsync
+   * 'never', a 1 MiB body cache).
+   */
+  retained: [
+    { storage: 'memory', n: 1_000_000 },
+    { storage: 'log', n: 1_000_000 },
+  ],
   timerRuns: QUICK ? 1 : 3,
   timerTimeMs: QUICK ? 200 : 1000,
   latencyRuns: 3,
@@ -341,7 +354,85 @@ async function memorySection() {
       })),
     });
   }
-  return { unit: 'bytes per message beyond the 100-byte body (heapUsed + external, after gc)', rows };
+  const retained = [];
+  for (const { storage, n } of settings.retained) {
+    const runs = [];
+    for (let r = 0; r < settings.memoryRuns; r++) {
+      runs.push(await runChildJson(SELF, ['--child', 'retained', '--impl', storage, '--n', String(n)]));
+    }
+    process.stdout.write(`  retained ${storage} ${n.toLocaleString('en-US')} done\n`);
+    retained.push({
+      storage,
+      n,
+      bytesPerMessage: summarize(runs.map((r) => r.bytesPerMessage)),
+      bodyInMemory: runs[0].bodyInMemory,
+      detail: runs,
+    });
+  }
+  return {
+    unit: 'bytes per message beyond the 100-byte body (heapUsed + external, after gc)',
+    rows,
+    retainedUnit:
+      'bytes per retained message, body included when it is in memory (heapUsed + external, after gc)',
+    retained,
+  };
+}
+
+/**
+ * In a fresh process: a topic (retention keeps consumed messages, the default) with one group; send `n`
+ * messages, receive and ack them all, then read memory: what a message costs once consumed and only
+ * retained. With memory storage the body stays in the arena; with log storage it is on disk only.
+ */
+async function retainedChild(storageName, n) {
+  if (!(n > 0)) throw new Error('--n must be a positive number');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = storageName === 'log' ? mkdtempSync(join(tmpdir(), 'sluice-retained-')) : undefined;
+  try {
+    const broker = await createBroker(
+      // The body cache is bounded (64 MiB by default) and would hold the bodies just delivered: 1 MiB here,
+      // so the figure is what each retained message costs, not how full the cache happens to be.
+      dir === undefined
+        ? {}
+        : { storage: logStorage({ dir, fsync: 'never', reserveBytes: 0, bodyCacheBytes: 1 << 20 }) },
+    );
+    const topic = broker.createTopic('retained');
+    const group = topic.createGroup('g', { visibilityTimeout: VISIBILITY });
+    const fill = 1000;
+    const inputs = Array.from({ length: fill }, () => ({ body: BODY }));
+    const base = settledMemory();
+    const started = performance.now();
+    for (let sent = 0; sent < n; sent += fill) {
+      await topic.sendBatch(sent + fill <= n ? inputs : inputs.slice(0, n - sent));
+    }
+    let acked = 0;
+    while (acked < n) {
+      const deliveries = await group.receive({ max: 1000 });
+      if (deliveries.length === 0) throw new Error(`receive ran dry at ${acked} of ${n}`);
+      const results = await group.ackBatch(deliveries.map((d) => d.receiptHandle));
+      if (results.some((r) => !r.ok)) throw new Error('an ack failed');
+      acked += deliveries.length;
+    }
+    const cycleMs = performance.now() - started;
+    const after = settledMemory();
+    const stats = topic.stats();
+    if (stats.messages !== n) throw new Error(`expected ${n} retained, got ${stats.messages}`);
+    if (group.stats().acked !== n) throw new Error(`expected ${n} acked, got ${group.stats().acked}`);
+    const out = {
+      storage: storageName,
+      n,
+      cycleMs,
+      bodyInMemory: dir === undefined,
+      bytesPerMessage: (after.total - base.total) / n,
+      heapPerMessage: (after.heapUsed - base.heapUsed) / n,
+      externalPerMessage: (after.external - base.external) / n,
+    };
+    await broker.close();
+    return out;
+  } finally {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ============================================================================ 3. timer wheel
@@ -588,6 +679,16 @@ function report(result) {
         queued: fmtRange(r.queued),
         inflight: fmtRange(r.inflight),
         'batch cycle msg/s at this depth': fmtRange(r.cycleMsgPerSec),
+      })),
+    );
+    printTable(
+      `Bytes per retained message: consumed (acked by the topic's only group) and kept for retention — heapUsed + external after gc, median (min..max) of ${settings.memoryRuns} run(s)`,
+      ['storage', 'messages', 'bytes per retained message', 'body'],
+      result.memory.retained.map((r) => ({
+        storage: r.storage,
+        messages: r.n,
+        'bytes per retained message': fmtRange(r.bytesPerMessage),
+        body: r.bodyInMemory ? `in memory (${BODY_BYTES} B included)` : 'on disk',
       })),
     );
   }

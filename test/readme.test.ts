@@ -31,6 +31,7 @@ describe('README', () => {
     const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
     const expected = [
       ['2', 'MessageNotExist'],
+      ['order 1, order 2', 'order 2', '2'],
       ['survives a restart', "{ state: 'ok' }", '[]'],
     ];
     expect(blocks).toHaveLength(expected.length);

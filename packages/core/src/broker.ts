@@ -108,7 +108,7 @@ export class Broker extends EventEmitter<BrokerEvents> implements BrokerEnv {
     this.#checkOpen();
     checkName('queue', name);
     const [topicOptions, groupOptions] = splitQueueOptions(options);
-    const topicResolved = resolveTopicOptions(topicOptions);
+    const topicResolved = resolveTopicOptions(topicOptions, undefined, true);
     const groupResolved = resolveGroupOptions(groupOptions);
     this.checkDeadLetterQueue(groupResolved.deadLetterQueue, name);
     const existing = this.#topics.get(name);

@@ -88,6 +88,8 @@ export interface RestoredGroup {
   readonly acked: number;
   readonly deadLettered: number;
   readonly expired: number;
+  /** The group takes only messages with a higher sequence number (a `'latest'` group); 0: every one. */
+  readonly startSeq?: number;
 }
 
 /** A group's state at one instant, for a snapshot (see `Group.capture`). */
@@ -95,6 +97,7 @@ export interface GroupCapture extends RestoredGroup {
   readonly group: Group;
   readonly name: string;
   readonly options: Record<string, unknown>;
+  readonly startSeq: number;
   /** Per captured message: the state (ABSENT when the group never held it), receive count, first receive. */
   readonly state: Uint8Array;
   readonly receiveCount: Uint32Array;
@@ -142,6 +145,11 @@ export class Group extends EventEmitter<GroupEvents> {
   readonly journalId: number;
   /** When the group was created, clock ms. */
   readonly createdAt: number;
+  /**
+   * @internal The topic's last sequence number when a `'latest'` group was created (it takes only later
+   * messages), 0 for an `'earliest'` one. Recorded with the group, so replay and snapshots agree.
+   */
+  readonly startSeq: number;
   #modifiedAt: number;
   #options: ResolvedGroupOptions;
   #tagFilter: ReadonlySet<string> | undefined;
@@ -171,6 +179,8 @@ export class Group extends EventEmitter<GroupEvents> {
   #acked = 0;
   #deadLettered = 0;
   #expiredCount = 0;
+  /** Messages this group took that the topic still stores: the slots whose state is not ABSENT. */
+  #retained = 0;
   #waitersHead: Waiter | undefined = undefined;
   #waitersTail: Waiter | undefined = undefined;
   #waiting = 0;
@@ -205,6 +215,7 @@ export class Group extends EventEmitter<GroupEvents> {
     this.uid = restored?.uid ?? randomWord();
     this.journalId = restored?.journalId ?? env.nextJournalId();
     this.createdAt = this.#modifiedAt = restored?.createdAt ?? env.scheduler.now();
+    this.startSeq = restored?.startSeq ?? (this.#options.startAt === 'latest' ? host.lastSeq : 0);
     if (restored !== undefined) {
       this.#modifiedAt = restored.modifiedAt;
       this.#acked = restored.acked;
@@ -327,6 +338,7 @@ export class Group extends EventEmitter<GroupEvents> {
       deadLettered: this.#deadLettered,
       expired: this.#expiredCount,
       acked: this.#acked,
+      retained: this.#retained,
       oldestAge: this.#oldestAge(),
       waiting: this.#waiting,
     };
@@ -434,8 +446,9 @@ export class Group extends EventEmitter<GroupEvents> {
 
   /** @internal A message was added to the topic: hold it if the tag filter lets it in. */
   accept(slot: Slot, tag: string | undefined, deliverAt: number, now: number): boolean {
-    if (!this.wants(tag)) return false;
+    if (!this.wants(tag) || this.#store.seq[slot]! <= this.startSeq) return false;
     if (slot >= this.#capacity) this.#grow(this.#store.capacity);
+    this.#retained++;
     this.#receiveCount[slot] = 0;
     this.#firstReceived[slot] = 0;
     if (deliverAt > now) {
@@ -581,6 +594,17 @@ export class Group extends EventEmitter<GroupEvents> {
     this.#earliestArmed = Number.POSITIVE_INFINITY;
   }
 
+  /**
+   * @internal The topic frees `slot` (retention, every group done, or replay found it stale): the group
+   * forgets it, held or finished, so the slot is ABSENT again for the next message that takes it.
+   */
+  leave(slot: Slot): void {
+    if (slot >= this.#capacity || this.#state[slot] === ABSENT) return;
+    this.forget(slot);
+    this.#state[slot] = ABSENT;
+    this.#retained--;
+  }
+
   /** @internal Lets go of `slot` without counting it anywhere (replay found it stale); the caller frees it. */
   forget(slot: Slot): void {
     if (!this.holds(slot)) return;
@@ -625,6 +649,7 @@ export class Group extends EventEmitter<GroupEvents> {
       journalId: this.journalId,
       name: this.name,
       options: optionsRecord(this.#options),
+      startSeq: this.startSeq,
       uid: this.uid,
       createdAt: this.createdAt,
       modifiedAt: this.#modifiedAt,

@@ -22,6 +22,8 @@ export interface ResolvedTopicOptions {
   readonly retention: number;
   readonly maxMessageSize: number;
   readonly metadata: Readonly<Record<string, string>>;
+  /** Messages stay for `retention` whatever the groups did (false in queues). */
+  readonly keepConsumed: boolean;
 }
 
 /** Group options with every field set. */
@@ -33,6 +35,7 @@ export interface ResolvedGroupOptions {
   readonly ordered: boolean;
   readonly tags: readonly string[] | undefined;
   readonly metadata: Readonly<Record<string, string>>;
+  readonly startAt: 'earliest' | 'latest';
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
@@ -73,12 +76,23 @@ function checkObject(value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Validates `options` over `base` (defaults, or the current options for an update). */
+/**
+ * Validates `options` over `base` (defaults, or the current options for an update). `queue`: the topic of a
+ * queue, which never keeps consumed messages.
+ */
 export function resolveTopicOptions(
   options: TopicOptions | undefined,
   base?: ResolvedTopicOptions,
+  queue = false,
 ): ResolvedTopicOptions {
   const o = checkObject(options);
+  const keep = o['keepConsumed'];
+  if (keep !== undefined && typeof keep !== 'boolean')
+    throw invalidArgument('keepConsumed', 'must be a boolean');
+  if (queue && keep === true) throw invalidArgument('keepConsumed', 'cannot be set on a queue');
+  if (base !== undefined && keep !== undefined && keep !== base.keepConsumed) {
+    throw invalidArgument('keepConsumed', 'cannot change once the topic exists');
+  }
   return Object.freeze({
     delay: duration('delay', o['delay'], base?.delay ?? 0),
     retention: duration('retention', o['retention'], base?.retention ?? DEFAULT_RETENTION, 1),
@@ -90,6 +104,7 @@ export function resolveTopicOptions(
       MAX_MESSAGE_SIZE_LIMIT,
     ),
     metadata: metadata(o['metadata'], base?.metadata ?? EMPTY),
+    keepConsumed: queue ? false : ((keep as boolean | undefined) ?? base?.keepConsumed ?? true),
   });
 }
 
@@ -106,6 +121,13 @@ export function resolveGroupOptions(
     if (o['tags'] !== undefined && !sameTags(o['tags'] as readonly string[], base.tags)) {
       throw invalidArgument('tags', 'cannot change once the group exists');
     }
+    if (o['startAt'] !== undefined && o['startAt'] !== base.startAt) {
+      throw invalidArgument('startAt', 'cannot change once the group exists');
+    }
+  }
+  const startAt = o['startAt'];
+  if (startAt !== undefined && startAt !== 'earliest' && startAt !== 'latest') {
+    throw invalidArgument('startAt', "must be 'earliest' or 'latest'");
   }
   const dlq = o['deadLetterQueue'];
   if (dlq !== undefined && (typeof dlq !== 'string' || dlq.length === 0 || dlq.length > MAX_NAME_LENGTH)) {
@@ -132,12 +154,16 @@ export function resolveGroupOptions(
     ordered: (ordered as boolean | undefined) ?? base?.ordered ?? false,
     tags: (tags as readonly string[] | undefined) ?? base?.tags,
     metadata: metadata(o['metadata'], base?.metadata ?? EMPTY),
+    startAt: (startAt as 'earliest' | 'latest' | undefined) ?? base?.startAt ?? 'earliest',
   });
 }
 
 /** Splits queue options into the topic's and the implicit group's. */
 export function splitQueueOptions(options: QueueOptions | undefined): [TopicOptions, GroupOptions] {
   const o = checkObject(options) as QueueOptions;
+  // A queue frees on ack and its one group exists from the start: neither option means anything there.
+  if ('keepConsumed' in o) throw invalidArgument('keepConsumed', 'cannot be set on a queue');
+  if ('startAt' in o) throw invalidArgument('startAt', 'cannot be set on a queue');
   const topic: TopicOptions = {};
   const group: GroupOptions = {};
   for (const key of ['delay', 'retention', 'maxMessageSize', 'metadata'] as const) {

@@ -19,8 +19,8 @@ import type {
 export const QUEUE_GROUP = '';
 
 /** Queue options with every field set. */
-export type ResolvedQueueOptions = ReturnType<typeof resolveTopicOptions> &
-  Omit<ReturnType<typeof resolveGroupOptions>, 'metadata'>;
+export type ResolvedQueueOptions = Omit<ReturnType<typeof resolveTopicOptions>, 'keepConsumed'> &
+  Omit<ReturnType<typeof resolveGroupOptions>, 'metadata' | 'startAt'>;
 
 /**
  * A queue. Obtain one with `broker.createQueue(name)` or `broker.queue(name)`.
@@ -49,8 +49,10 @@ export class Queue {
 
   /** The queue's options, every field set. */
   get options(): ResolvedQueueOptions {
-    const { metadata: _, ...group } = this.group.options;
-    return { ...this.topic.options, ...group };
+    // keepConsumed and startAt mean nothing to a queue (it frees on ack; its group is as old as it).
+    const { metadata: _, startAt: _s, ...group } = this.group.options;
+    const { keepConsumed: _k, ...topic } = this.topic.options;
+    return { ...topic, ...group };
   }
 
   /** When the queue was created, clock ms. */

@@ -2,10 +2,17 @@
  * @module topic — an append-only log of messages with consumer groups reading it independently.
  *
  * The body and fields of a message are stored once, in the topic's {@link MessageStore}; each group keeps
- * only its delivery state per message. A message is freed when every group is done with it (its `refs`
- * count reaches zero) or when retention expires it. A topic with no group keeps its messages until
- * retention, so a group created later starts from the earliest retained message; a message sent while the
- * topic has groups but none of their tag filters lets it in is not kept.
+ * only its delivery state per message (`refs` counts the groups still holding it).
+ *
+ * Retention (`keepConsumed`, the default for topics): every message stays until the topic's retention
+ * expires it, whatever the groups did, so what a new group sees does not depend on how far the others got.
+ * A message every group has finished costs its slot columns (the topic's and each group's) and its body:
+ * in the arena in memory, in the log files on durable storage (read back only when delivered).
+ * Without it (queues, and topics that ask): a message is freed as soon as its `refs` reach zero, and one
+ * sent while the topic has groups but none of their tag filters lets it in is not kept at all.
+ *
+ * A new group starts at the earliest retained message (`startAt: 'earliest'`) or takes only messages sent
+ * after it (`'latest'`: every sequence number above the topic's last one at creation, recorded with it).
  */
 
 import type { BodyArena } from './arena.js';
@@ -89,7 +96,7 @@ export class Topic implements Timed {
   ) {
     this.name = name;
     this.kind = kind;
-    this.#options = resolveTopicOptions(options);
+    this.#options = resolveTopicOptions(options, undefined, kind === 'queue');
     this.#env = env;
     this.#scheduler = env.scheduler;
     this.store = new MessageStore(env.newBodyStore());
@@ -184,8 +191,12 @@ export class Topic implements Timed {
   }
 
   /**
-   * Creates a consumer group that starts from the earliest retained message. Same name and options
-   * answers the existing group; other options throw `GroupAlreadyExist`.
+   * Creates a consumer group. With `startAt: 'earliest'` (default) it takes every message the topic retains,
+   * in publish order, then every new one; with `'latest'`, only messages sent from now on. Same name and
+   * options answers the existing group; other options throw `GroupAlreadyExist`.
+   * @example
+   * const audit = topic.createGroup('audit'); // sees what other groups already acked, within retention
+   * const live = topic.createGroup('live', { startAt: 'latest' });
    */
   createGroup(name: string, options?: GroupOptions): Group {
     this.#checkLive();
@@ -221,6 +232,7 @@ export class Topic implements Timed {
       0,
       0,
       0,
+      group.startSeq,
     ]);
     this.#backfill(group);
     return group;
@@ -275,12 +287,18 @@ export class Topic implements Timed {
     return formatId(this.#idPrefixChars, seq);
   }
 
-  /** @internal A group finished with `slot`; free it when no group holds it. */
+  /** @internal A group finished with `slot`; free it when no group holds it, unless retention keeps it. */
   unref(slot: Slot): void {
     const store = this.store;
     const refs = store.refs[slot]! - 1;
     store.refs[slot] = refs;
-    if (refs === 0) store.remove(slot);
+    if (refs === 0 && !this.#options.keepConsumed) this.#free(slot);
+  }
+
+  /** Frees `slot`: every group lets go of it (held or finished), then the store. */
+  #free(slot: Slot): void {
+    for (const group of this.#groups.values()) group.leave(slot);
+    this.store.remove(slot);
   }
 
   /** @internal Appends a copy of another topic's message (a dead letter) and wakes receivers. */
@@ -351,7 +369,7 @@ export class Topic implements Timed {
     // Keep the message alive until every group has let go, then free it (whatever the refs say).
     store.refs[slot]! += 1;
     for (const group of this.#groups.values()) group.expire(slot, now);
-    this.unref(slot);
+    this.#free(slot);
   }
 
   #retentionDue(): number {
@@ -430,7 +448,7 @@ export class Topic implements Timed {
     const seq = ++this.#seq;
     this.#sent++;
     const store = this.store;
-    const kept = this.#groups.size === 0 || this.#wanted(tag);
+    const kept = this.#options.keepConsumed || this.#groups.size === 0 || this.#wanted(tag);
     const slot = kept ? store.nextSlot() : NO_SLOT;
     const journal = this.#env.journal;
     let chunk = 0;
@@ -524,7 +542,7 @@ export class Topic implements Timed {
     const name = tag ?? undefined;
     let slot: Slot;
     if (recorded === undefined) {
-      if (this.#groups.size > 0 && !this.#wanted(name)) return;
+      if (!this.#options.keepConsumed && this.#groups.size > 0 && !this.#wanted(name)) return;
       slot = store.nextSlot();
       store.add(seq, publishedAt, chunk, offset, length, store.tagId(name), extra, name);
     } else {
@@ -545,8 +563,7 @@ export class Topic implements Timed {
 
   /** Replay: frees `slot` in every group without counting it (see `restoreMessage`). */
   #evict(slot: Slot): void {
-    for (const group of this.#groups.values()) group.forget(slot);
-    this.store.remove(slot);
+    this.#free(slot);
   }
 
   #index(seq: number, slot: Slot): void {
@@ -637,7 +654,11 @@ export class Topic implements Timed {
 
   /** @internal Replay: options as recorded (complete; a format-1 record only has the fields it set). */
   restoreOptions(options: Record<string, unknown>, modifiedAt: number, complete: boolean): void {
-    this.#options = resolveTopicOptions(topicOptionsOf(options), complete ? undefined : this.#options);
+    this.#options = resolveTopicOptions(
+      topicOptionsOf(options),
+      complete ? undefined : this.#options,
+      this.kind === 'queue',
+    );
     this.#modifiedAt = modifiedAt;
   }
 
@@ -707,10 +728,14 @@ export class Topic implements Timed {
     return slot !== NONE && this.store.seq[slot] === seq ? slot : NONE;
   }
 
-  /** A new group takes every retained message, in publish order (delayed ones still delayed at `now`). */
+  /**
+   * A new `'earliest'` group takes every retained message, in publish order (delayed ones still delayed at
+   * `now`); a `'latest'` one none (they are all at or below its `startSeq`).
+   */
   #backfill(group: Group, now = this.#scheduler.now()): void {
     const store = this.store;
     if (store.capacity > 0) group.grow(store.capacity);
+    if (group.startSeq > 0) return;
     for (let s = store.head; s !== NONE; s = store.retentionNext[s]!) {
       const deliverAt = store.extra(s)?.deliverAt ?? 0;
       if (group.accept(s, store.tagOf(s), deliverAt, now)) store.refs[s]! += 1;

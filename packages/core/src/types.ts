@@ -10,6 +10,15 @@ export interface TopicOptions {
   maxMessageSize?: number;
   /** Free-form string attributes kept (and persisted) with the topic, for dialects (e.g. MNS LoggingEnabled). */
   metadata?: Readonly<Record<string, string>>;
+  /**
+   * Keep every message for the topic's `retention`, whatever its groups did: a message every group has acked
+   * (or dead-lettered), one no group's tag filter let in, one sent while the topic had no group, all stay, and
+   * a group created later (`startAt: 'earliest'`) receives them. `false`: a message is freed as soon as every
+   * group that took it is done with it (and one no group lets in is not kept), so a later group only sees what
+   * nobody had finished. Default true for topics; fixed at creation. Queues always free a message on ack, and
+   * refuse `true`.
+   */
+  keepConsumed?: boolean;
 }
 
 /** Options of a consumer group. All durations are in milliseconds. */
@@ -32,10 +41,19 @@ export interface GroupOptions {
   tags?: readonly string[];
   /** Free-form string attributes kept (and persisted) with the group, for dialects. */
   metadata?: Readonly<Record<string, string>>;
+  /**
+   * Where a new group starts reading its topic. `'earliest'` (default): every message the topic retains, in
+   * publish order, including ones other groups acked or their tag filters kept out (see
+   * {@link TopicOptions.keepConsumed}); then every new one. `'latest'`: only messages sent after the group was
+   * created. Recorded with the group (a restart never backfills a `'latest'` group); fixed at creation.
+   */
+  startAt?: 'earliest' | 'latest';
 }
 
-/** Options of a queue: a topic with one implicit group. */
-export interface QueueOptions extends TopicOptions, Omit<GroupOptions, 'metadata'> {}
+/** Options of a queue: a topic with one implicit group (which always frees a message on ack). */
+export interface QueueOptions
+  extends Omit<TopicOptions, 'keepConsumed'>,
+    Omit<GroupOptions, 'metadata' | 'startAt'> {}
 
 /** A message to send. */
 export interface SendInput {
@@ -130,6 +148,11 @@ export interface GroupStats {
   readonly expired: number;
   /** Acked by this group since it was created. */
   readonly acked: number;
+  /**
+   * Messages the topic still stores that this group took (held now, or finished and kept for retention):
+   * with `startAt: 'earliest'` and no tag filter, the topic's stored messages.
+   */
+  readonly retained: number;
   /** Age of the oldest message the group has not finished, ms; 0 when empty. */
   readonly oldestAge: number;
   /** Receivers parked in a long poll right now. */
@@ -138,7 +161,10 @@ export interface GroupStats {
 
 /** Counts of a topic. */
 export interface TopicStats {
-  /** Messages stored (not yet finished by every group). */
+  /**
+   * Messages stored: within retention and, with `keepConsumed` (the topic default), whatever the groups did;
+   * without it (and in queues), not yet finished by every group that took them.
+   */
   readonly messages: number;
   /** Bytes of the stored bodies. */
   readonly bytes: number;

@@ -22,10 +22,11 @@ describe('topics and consumer groups', () => {
     expect(shipping.stats()).toMatchObject({ active: 2, acked: 0 });
     const shipped = await shipping.receive({ max: 10 });
     expect(shipped.map((d) => text(d.body))).toEqual(['1', '2']);
-    // A message is stored once and freed when every group is done with it.
+    // A message is stored once, and kept for the topic's retention when every group is done with it.
     expect(topic.stats().messages).toBe(2);
     await shipping.ackBatch(shipped.map((d) => d.receiptHandle));
-    expect(topic.stats().messages).toBe(1);
+    expect(topic.stats().messages).toBe(2);
+    expect(shipping.stats()).toMatchObject({ active: 0, inflight: 0, acked: 2, retained: 2 });
   });
 
   it('competing consumers in one group never get the same message while its handle is live', async () => {
@@ -89,7 +90,7 @@ describe('topics and consumer groups', () => {
 
   it('deleting a group releases its messages and parked receivers', async () => {
     const { broker } = await setup();
-    const topic = broker.createTopic('t');
+    const topic = broker.createTopic('t', { keepConsumed: false });
     const group = topic.createGroup('g');
     const other = topic.createGroup('o');
     await topic.send({ body: 'x' });

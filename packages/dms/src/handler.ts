@@ -77,7 +77,7 @@ function dispatch(
  */
 export function createDmsHandler(broker: Broker, options?: DmsOptions): DialectHandler {
   const resolved = resolveOptions(options);
-  const registry = new DmsRegistry(broker, new DmsCaps(resolved));
+  const registry = new DmsRegistry(broker, new DmsCaps(resolved), resolved.groupStart);
   registry.load();
   const context: DmsContext = { broker, registry, options: resolved };
 

@@ -57,6 +57,12 @@ export interface DmsOptions {
   readonly maxBodyBytes?: number;
   /** Deepest nesting of arrays/objects in a request body; deeper is refused with 400 `RequestFormat`. Default 128. */
   readonly maxJsonDepth?: number;
+  /**
+   * Where a new consumer group starts: `'earliest'` (default) gets every message the queue retains (within its
+   * retention, whatever other groups consumed), so a fresh group shows available = produced; `'latest'` only
+   * messages produced after the group was created.
+   */
+  readonly groupStart?: 'earliest' | 'latest';
   /** Wall clock for `X-Sdk-Date` and token expiry checks, epoch ms. Default `Date.now`. (Not the broker clock.) */
   readonly now?: () => number;
 }
@@ -71,6 +77,7 @@ export interface ResolvedDmsOptions {
   readonly objects: ObjectBudget | undefined;
   readonly maxBodyBytes: number;
   readonly maxJsonDepth: number;
+  readonly groupStart: 'earliest' | 'latest';
   readonly now: () => number;
 }
 
@@ -116,6 +123,10 @@ export function resolveOptions(options: DmsOptions = {}): ResolvedDmsOptions {
   }
   if (options.now !== undefined && typeof options.now !== 'function')
     throw new TypeError('now must be a function');
+  const groupStart = options.groupStart ?? 'earliest';
+  if (groupStart !== 'earliest' && groupStart !== 'latest') {
+    throw new TypeError("groupStart must be 'earliest' or 'latest'");
+  }
   return {
     credentials,
     tokens,
@@ -125,6 +136,7 @@ export function resolveOptions(options: DmsOptions = {}): ResolvedDmsOptions {
     objects: options.objects,
     maxBodyBytes: positiveInt('maxBodyBytes', options.maxBodyBytes, 4 * 1024 * 1024, 2 ** 31 - 1),
     maxJsonDepth: positiveInt('maxJsonDepth', options.maxJsonDepth, DEFAULT_MAX_JSON_DEPTH, 4096),
+    groupStart,
     now: options.now ?? Date.now,
   };
 }

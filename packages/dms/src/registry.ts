@@ -110,11 +110,16 @@ export class DmsRegistry {
   /** Projects with at least one queue (an emptied project is dropped, so `size` counts the projects in use). */
   readonly #projects = new Map<string, Map<string, DmsQueue>>();
   readonly #caps: DmsCaps;
+  readonly #groupStart: 'earliest' | 'latest';
 
-  /** `caps`: the quotas creation is checked against. Default: none. */
-  constructor(broker: Broker, caps: DmsCaps = new DmsCaps()) {
+  /**
+   * `caps`: the quotas creation is checked against (default: none); `groupStart`: where new groups start
+   * (default: the earliest retained message).
+   */
+  constructor(broker: Broker, caps: DmsCaps = new DmsCaps(), groupStart: 'earliest' | 'latest' = 'earliest') {
     this.#broker = broker;
     this.#caps = caps;
+    this.#groupStart = groupStart;
   }
 
   /** Rebuilds the registry from the broker's `dms:` topics (after a restart on durable storage). */
@@ -284,6 +289,7 @@ export class DmsRegistry {
       }
       const group = queue.topic.createGroup(id, {
         ordered: fifo,
+        startAt: this.#groupStart,
         metadata: { [META.name]: name },
         ...(deadLetters === undefined
           ? {}

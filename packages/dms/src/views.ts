@@ -1,10 +1,12 @@
 /** @module views — the JSON objects DMS answers with for queues and groups (field order as the reference shows). */
 import { type DmsGroup, type DmsQueue, isKafka, MAX_MESSAGE_BYTES } from './registry.js';
 
-/** Messages the queue holds or has taken: at least what it has sent since opening, at least what it stores. */
+/**
+ * The messages the queue retains: every message produced within its retention (consumed by its groups or not),
+ * the same number a group that has seen them all reports.
+ */
 function producedMessages(queue: DmsQueue): number {
-  const stats = queue.topic.stats();
-  return Math.max(stats.sent, stats.messages);
+  return queue.topic.stats().messages;
 }
 
 /** A `<queue>` object (GET of a queue). */
@@ -34,8 +36,11 @@ export function kafkaTopic(queue: DmsQueue): string {
 }
 
 /**
- * A group entry of the group list. `produced_messages` counts what reached this group (acked + available +
- * dead-lettered), which equals the queue's retained messages for a group that has seen them all.
+ * A group entry of the group list, counted over the queue's retained messages, so that produced = consumed
+ * + available at every instant: `produced_messages` is what the queue retains of what the group took (all of it for
+ * a group starting at the earliest message, what was produced since it was created for a `'latest'` one),
+ * `available_messages` what the group has not acked yet (inflight included), `consumed_messages` the rest (acked, or
+ * moved to its dead letters). A message leaves all three when its retention ends.
  */
 export function groupView(group: DmsGroup, includeDeadletter: boolean): object {
   const stats = group.group.stats();
@@ -43,8 +48,8 @@ export function groupView(group: DmsGroup, includeDeadletter: boolean): object {
   const view = {
     id: group.id,
     name: group.name,
-    produced_messages: stats.acked + available + stats.deadLettered,
-    consumed_messages: stats.acked,
+    produced_messages: stats.retained,
+    consumed_messages: stats.retained - available,
     available_messages: available,
   };
   if (!includeDeadletter) return view;

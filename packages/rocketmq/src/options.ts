@@ -40,6 +40,12 @@ export interface RocketMqOptions {
    * settingsFor: (instance, topic, consumer) => (consumer === 'GID_tests' ? { invisibility: 2000 } : undefined)
    */
   settingsFor?: SettingsResolver;
+  /**
+   * Where a consumer group seen for the first time starts: `'earliest'` (default) receives every message the topic
+   * still retains (within `retention`, whatever other groups consumed); `'latest'` only what is published after it
+   * was created, closer to the service, whose new groups start at the end of the queue.
+   */
+  groupStart?: 'earliest' | 'latest';
   /** Create unknown topics and consumer groups on first use. Default true; false answers TopicNotExist / ConsumerNotExist. */
   autoCreate?: boolean;
   /** Check-backs of an unresolved transactional (half) message before it is discarded. Default 15. */
@@ -76,6 +82,7 @@ export interface ResolvedRocketMqOptions {
   readonly maxDeliveries: number;
   readonly retention: number;
   readonly settingsFor: SettingsResolver | undefined;
+  readonly groupStart: 'earliest' | 'latest';
   readonly autoCreate: boolean;
   readonly transactionCheckLimit: number;
   readonly maxMessageSize: number;
@@ -130,6 +137,10 @@ export function resolveOptions(options: RocketMqOptions = {}): ResolvedRocketMqO
   if (options.settingsFor !== undefined && typeof options.settingsFor !== 'function') {
     throw new TypeError('settingsFor must be a function');
   }
+  const groupStart = options.groupStart ?? 'earliest';
+  if (groupStart !== 'earliest' && groupStart !== 'latest') {
+    throw new TypeError("groupStart must be 'earliest' or 'latest'");
+  }
   return {
     lookupSecret: toLookup(options.credentials),
     invisibility: positiveInt('invisibility', options.invisibility, 300_000),
@@ -137,6 +148,7 @@ export function resolveOptions(options: RocketMqOptions = {}): ResolvedRocketMqO
     maxDeliveries: positiveInt('maxDeliveries', options.maxDeliveries, 288, MAX_DELIVERIES),
     retention: positiveInt('retention', options.retention, 3 * DAY),
     settingsFor: options.settingsFor,
+    groupStart,
     autoCreate: options.autoCreate ?? true,
     transactionCheckLimit: positiveInt('transactionCheckLimit', options.transactionCheckLimit, 15, 65_535),
     maxMessageSize: positiveInt('maxMessageSize', options.maxMessageSize, 4 * 1024 * 1024),

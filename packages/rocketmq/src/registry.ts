@@ -81,6 +81,7 @@ export class Registry {
         ...groupSettings(this.#options, ns, topicName, consumer, ordered),
         deadLetterQueue: deadLetterQueueName(ns, consumer),
         ordered,
+        startAt: this.#options.groupStart,
         metadata: { dialect: 'rocketmq', consumer },
       }),
     );

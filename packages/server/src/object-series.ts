@@ -70,6 +70,7 @@ class GroupTotals implements GroupValues {
   deadLettered = 0;
   expired = 0;
   acked = 0;
+  retained = 0;
   oldestAge = 0;
   waiting = 0;
   received = 0;
@@ -81,6 +82,7 @@ class GroupTotals implements GroupValues {
     this.deadLettered += v.deadLettered;
     this.expired += v.expired;
     this.acked += v.acked;
+    this.retained += v.retained;
     if (v.oldestAge > this.oldestAge) this.oldestAge = v.oldestAge;
     this.waiting += v.waiting;
     this.received += received;

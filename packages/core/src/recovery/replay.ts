@@ -116,6 +116,7 @@ export function replayInto(
           acked,
           deadLettered,
           expired,
+          startSeq,
         ] = record as [
           number,
           number,
@@ -124,6 +125,7 @@ export function replayInto(
           Record<string, unknown>,
           number,
           number,
+          number | undefined,
           number | undefined,
           number | undefined,
           number | undefined,
@@ -140,6 +142,8 @@ export function replayInto(
           acked: acked ?? 0,
           deadLettered: deadLettered ?? 0,
           expired: expired ?? 0,
+          // Format 1 and 2 logs predate `startAt`: every group there started at the earliest message.
+          startSeq: startSeq ?? 0,
         });
         groupsById.set(journalId, group);
         if (topic.kind === 'queue' && name === QUEUE_GROUP) queues.set(topic.name, new Queue(topic, group));

@@ -52,6 +52,7 @@ export async function* snapshotRecords(
           g.acked,
           g.deadLettered,
           g.expired,
+          g.startSeq,
         ],
         undefined,
       ];

@@ -21,7 +21,10 @@ export const Rec = {
   TopicDeleted: 2,
   /** [tag, topicId, options, modifiedAt] — options complete (unset fields as null) */
   TopicOptions: 3,
-  /** [tag, topicId, groupId, name, options, uid, createdAt, modifiedAt, acked, deadLettered, expired] */
+  /**
+   * [tag, topicId, groupId, name, options, uid, createdAt, modifiedAt, acked, deadLettered, expired, startSeq]
+   * — `startSeq` (absent before `startAt` existed: 0): the group takes only messages with a higher seq.
+   */
   GroupCreated: 4,
   /** [tag, groupId] */
   GroupDeleted: 5,
@@ -29,8 +32,8 @@ export const Rec = {
   GroupOptions: 6,
   /**
    * [tag, topicId, seq, publishedAt, tag | null, keys | null, properties | null, groupKey | null, deliverAt,
-   * slot] + body. `slot` is {@link NO_SLOT} for a message no group took (its tag matched no filter), which is
-   * recorded only so its sequence number is never given out again.
+   * slot] + body. `slot` is {@link NO_SLOT} for a message no group took (its tag matched no filter) in a topic
+   * that does not keep consumed messages, recorded only so its sequence number is never given out again.
    */
   Appended: 7,
   /**
@@ -68,7 +71,7 @@ const SHAPES: Record<number, readonly [min: number, max: number, numbers: readon
   [Rec.TopicCreated]: [8, 9, [1, 6, 7, 8]],
   [Rec.TopicDeleted]: [2, 2, [1]],
   [Rec.TopicOptions]: [4, 4, [1, 3]],
-  [Rec.GroupCreated]: [7, 11, [1, 2, 5, 6, 7, 8, 9, 10]],
+  [Rec.GroupCreated]: [7, 12, [1, 2, 5, 6, 7, 8, 9, 10, 11]],
   [Rec.GroupDeleted]: [2, 2, [1]],
   [Rec.GroupOptions]: [4, 4, [1, 3]],
   [Rec.Appended]: [9, 10, [1, 2, 3, 8, 9]],

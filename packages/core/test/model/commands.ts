@@ -800,6 +800,7 @@ export class CreateQueue extends Admin {
         delay: s.delay,
         retention: s.retention ?? DEFAULT_RETENTION,
         maxMessageSize: s.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+        keepConsumed: false,
       },
       group: {
         visibilityTimeout: s.vt,
@@ -807,6 +808,7 @@ export class CreateQueue extends Admin {
         deadLetterQueue: s.deadLetterQueue,
         ordered: this.#ordered(),
         tags: s.tags === undefined ? undefined : [...new Set(s.tags)].sort(),
+        startAt: 'earliest',
       },
     };
     return rules.createQueue(w, this.name, options);
@@ -834,20 +836,29 @@ export class CreateTopic extends Admin {
   constructor(
     readonly name: string,
     readonly retention: number | undefined,
+    /** undefined: the default (true). */
+    readonly keepConsumed?: boolean | undefined,
   ) {
     super();
   }
   toString(): string {
-    return `createTopic(${this.name}${this.retention === undefined ? '' : `, retention ${this.retention}`})`;
+    const parts: string[] = [];
+    if (this.retention !== undefined) parts.push(`retention ${this.retention}`);
+    if (this.keepConsumed !== undefined) parts.push(`keepConsumed ${this.keepConsumed}`);
+    return `createTopic(${this.name}${parts.length > 0 ? `, ${parts.join(', ')}` : ''})`;
   }
   real(h: Harness): void {
-    h.broker.createTopic(this.name, this.retention === undefined ? {} : { retention: this.retention });
+    h.broker.createTopic(this.name, {
+      ...(this.retention !== undefined && { retention: this.retention }),
+      ...(this.keepConsumed !== undefined && { keepConsumed: this.keepConsumed }),
+    });
   }
   rule(w: World): rules.Answer {
     return rules.createTopic(w, this.name, {
       delay: 0,
       retention: this.retention ?? DEFAULT_RETENTION,
       maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
+      keepConsumed: this.keepConsumed ?? true,
     });
   }
 }
@@ -874,6 +885,8 @@ export interface GroupSpec {
   readonly deadLetterQueue: string | undefined;
   readonly ordered: boolean;
   readonly tags: readonly string[] | undefined;
+  /** undefined: the default ('earliest'). */
+  readonly startAt?: 'earliest' | 'latest' | undefined;
 }
 
 export class CreateGroup extends Admin {
@@ -894,6 +907,7 @@ export class CreateGroup extends Admin {
     if (s.maxReceiveCount > 0) parts.push(`maxReceiveCount ${s.maxReceiveCount}`);
     if (s.deadLetterQueue !== undefined) parts.push(`dlq ${s.deadLetterQueue}`);
     if (s.tags !== undefined) parts.push(`tags ${s.tags.join('|')}`);
+    if (s.startAt !== undefined) parts.push(`startAt ${s.startAt}`);
     return `createGroup(${this.topic}/${this.name}${parts.length > 0 ? `, ${parts.join(', ')}` : ''})`;
   }
   real(h: Harness): void {
@@ -904,6 +918,7 @@ export class CreateGroup extends Admin {
       ...(s.vt !== undefined && { visibilityTimeout: s.vt }),
       ...(s.deadLetterQueue !== undefined && { deadLetterQueue: s.deadLetterQueue }),
       ...(s.tags !== undefined && { tags: s.tags }),
+      ...(s.startAt !== undefined && { startAt: s.startAt }),
     };
     h.broker.topic(this.topic).createGroup(this.name, options);
   }
@@ -915,6 +930,7 @@ export class CreateGroup extends Admin {
       deadLetterQueue: s.deadLetterQueue,
       ordered: s.ordered,
       tags: s.tags === undefined ? undefined : [...new Set(s.tags)].sort(),
+      startAt: s.startAt ?? 'earliest',
     };
     return rules.createGroup(w, this.topic, this.name, options);
   }
@@ -1091,14 +1107,19 @@ const createQueueArb = queueNameArb.chain((name) =>
   queueSpecArb(name).map((spec) => new CreateQueue(name, spec)),
 );
 const createTopicArb = fc
-  .tuple(fc.constantFrom(...TOPICS), fc.option(fc.constantFrom(...SHORT_RETENTIONS), { nil: undefined }))
-  .map(([name, retention]) => new CreateTopic(name, retention));
+  .tuple(
+    fc.constantFrom(...TOPICS),
+    fc.option(fc.constantFrom(...SHORT_RETENTIONS), { nil: undefined }),
+    fc.constantFrom(undefined, undefined, false, true),
+  )
+  .map(([name, retention, keep]) => new CreateTopic(name, retention, keep));
 const groupSpecArb: fc.Arbitrary<GroupSpec> = fc.record({
   vt: fc.option(vtArb, { nil: undefined, freq: 4 }),
   maxReceiveCount: maxReceiveArb,
   deadLetterQueue: dlqArb,
   ordered: fc.boolean(),
   tags: fc.option(tagsArb, { nil: undefined }),
+  startAt: fc.constantFrom(undefined, undefined, 'earliest', 'latest'),
 });
 const createGroupArb = fc
   .tuple(fc.constantFrom(...TOPICS), fc.constantFrom(...GROUPS), groupSpecArb)

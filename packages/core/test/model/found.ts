@@ -4,6 +4,8 @@
  * see `setupCommands`), run on the same harness and checked by the same model. Each is named for the
  * behaviour it checks and the invariant it broke; `known` marks the bugs already reported when the test
  * was written (the others the model found). Random seeds may find them too; these keep each one checked.
+ * The last ones (`RETENTION`) were written with retention for late groups (`keepConsumed`, `startAt`): they
+ * pin its durable cases, which random runs reach only rarely.
  */
 
 import {
@@ -14,7 +16,9 @@ import {
   CrashDuring,
   CreateGroup,
   CreateQueue,
+  CreateTopic,
   DeleteGroup,
+  DeleteTopic,
   type Pick,
   Receive,
   Reopen,
@@ -270,4 +274,81 @@ export const FOUND: readonly Found[] = [
       new Reopen(25_000),
     ],
   },
+  ...RETENTION(),
 ];
+
+/** Late groups and retention, across compaction, restart and crash (see the module doc). */
+function RETENTION(): Found[] {
+  const t2g1 = { topic: 't2', group: 'g1' };
+  const t2g2 = { topic: 't2', group: 'g2' };
+  return [
+    {
+      name: 'a group created after another acked a message, or filtered it out, receives both, after compaction + restart',
+      invariant: 'I1 acknowledged is durable',
+      known: false,
+      commands: () => [
+        new CreateGroup('t2', 'g1', { ...noGroupOptions, tags: ['a'] }),
+        new Send('t2', [msg('acked', { tag: 'a' }), msg('filtered', { tag: 'c' })], true),
+        new Receive(t2g1, 1, undefined, 0),
+        new Settle('ack', live0, undefined),
+        new Compact('await'),
+        new Reopen(0),
+        new CreateGroup('t2', 'g2', noGroupOptions),
+        new Receive(t2g2, 2, undefined, 0),
+        new Crash(0),
+        new CreateGroup('t2', 'g3', noGroupOptions),
+      ],
+    },
+    {
+      name: "a 'latest' group is never backfilled: not when created, not after compaction + restart or a crash",
+      invariant: 'I2 nothing comes back',
+      known: false,
+      commands: () => [
+        new Send('t2', [msg('before')], false),
+        new CreateGroup('t2', 'g1', { ...noGroupOptions, startAt: 'latest' }),
+        new Send('t2', [msg('after')], false),
+        new Compact('await'),
+        new Reopen(0),
+        new Crash(0),
+        new CreateGroup('t2', 'g2', { ...noGroupOptions, startAt: 'latest' }),
+        new Compact('await'),
+        new Crash(0),
+        new Send('t2', [msg('later')], false),
+        new Receive(t2g2, 2, undefined, 0),
+      ],
+    },
+    {
+      name: 'a message every group acked, past its retention, never comes back (after compaction, restart, a new group)',
+      invariant: 'I2 nothing comes back',
+      known: false,
+      commands: () => [
+        new Send('t1', [msg('old')], false),
+        new Receive({ topic: 't1', group: 'g1' }, 1, undefined, 0),
+        new Settle('ack', live0, undefined),
+        new Compact('await'),
+        new Advance(21_000),
+        new Crash(0),
+        new DeleteGroup('t1', 'g2'),
+        new CreateGroup('t1', 'g2', noGroupOptions),
+        new Compact('await'),
+        new Reopen(0),
+      ],
+    },
+    {
+      name: 'a topic without keepConsumed frees a message once its groups are done: a later group does not get it',
+      invariant: 'I2 nothing comes back',
+      known: false,
+      commands: () => [
+        new DeleteTopic('t2'),
+        new CreateTopic('t2', undefined, false),
+        new CreateGroup('t2', 'g1', { ...noGroupOptions, tags: ['a'] }),
+        new Send('t2', [msg('done', { tag: 'a' }), msg('nobody', { tag: 'c' })], true),
+        new Receive(t2g1, 1, undefined, 0),
+        new Settle('ack', live0, undefined),
+        new Compact('await'),
+        new Reopen(0),
+        new CreateGroup('t2', 'g2', noGroupOptions),
+      ],
+    },
+  ];
+}

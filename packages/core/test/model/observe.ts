@@ -7,7 +7,16 @@
 import type { Broker, GroupStats, Message } from '../../src/index.js';
 import type { Invariant } from './explore.js';
 import { fieldMismatches, identify } from './rules.js';
-import { canon, counts, type GroupOpts, refName, showBody, type TopicOpts, type World } from './world.js';
+import {
+  canon,
+  counts,
+  type GroupOpts,
+  refName,
+  retainedOf,
+  showBody,
+  type TopicOpts,
+  type World,
+} from './world.js';
 
 export interface GroupView {
   readonly uid: number;
@@ -32,6 +41,7 @@ function groupOptions(o: {
   deadLetterQueue: string | undefined;
   ordered: boolean;
   tags: readonly string[] | undefined;
+  startAt: 'earliest' | 'latest';
 }): GroupOpts {
   return {
     visibilityTimeout: o.visibilityTimeout,
@@ -39,6 +49,7 @@ function groupOptions(o: {
     deadLetterQueue: o.deadLetterQueue,
     ordered: o.ordered,
     tags: o.tags === undefined ? undefined : [...o.tags],
+    startAt: o.startAt,
   };
 }
 
@@ -51,14 +62,20 @@ export function look(broker: Broker): View {
     const groups = new Map<string, GroupView>();
     groups.set('', {
       uid: q.group.uid,
-      options: groupOptions(q.group.options),
+      // A queue's group always starts with the queue (its options do not show startAt).
+      options: groupOptions({ ...q.group.options, startAt: 'earliest' }),
       stats: q.stats(),
       peek: q.peek({ max: 1000 }),
     });
     const s = q.topic.stats();
     view.set(name, {
       kind: 'queue',
-      options: { delay: o.delay, retention: o.retention, maxMessageSize: o.maxMessageSize },
+      options: {
+        delay: o.delay,
+        retention: o.retention,
+        maxMessageSize: o.maxMessageSize,
+        keepConsumed: o.keepConsumed,
+      },
       messages: s.messages,
       bytes: s.bytes,
       groups,
@@ -80,7 +97,12 @@ export function look(broker: Broker): View {
     const s = t.stats();
     view.set(name, {
       kind: 'topic',
-      options: { delay: o.delay, retention: o.retention, maxMessageSize: o.maxMessageSize },
+      options: {
+        delay: o.delay,
+        retention: o.retention,
+        maxMessageSize: o.maxMessageSize,
+        keepConsumed: o.keepConsumed,
+      },
       messages: s.messages,
       bytes: s.bytes,
       groups,
@@ -175,6 +197,7 @@ export function compare(w: World, view: View, reopened: boolean): Mismatch[] {
         ['acked', st.acked, g.acked, 'I5 stats'],
         ['deadLettered', st.deadLettered, g.deadLettered, 'I5 stats'],
         ['expired', st.expired, g.expired, 'I5 stats'],
+        ['retained', st.retained, retainedOf(t, g), 'I5 stats'],
         ['waiting', st.waiting, g.waiters.length, 'I4 answers'],
       ];
       if (!w.steppedBack) pairs.push(['oldestAge', st.oldestAge, oldestAge(w, name, gname), 'I5 stats']);

@@ -33,6 +33,7 @@ import {
   sameContent,
   showBody,
   type TopicOpts,
+  takes,
   type World,
 } from './world.js';
 
@@ -106,10 +107,6 @@ export function sendTarget(w: World, name: string, kind: 'queue' | 'topic'): MTo
 
 // ---------------------------------------------------------------------------------------------- messages
 
-export function accepts(g: MGroup, m: { tag: string | undefined }): boolean {
-  return g.options.tags === undefined || g.options.tags.includes(m.tag ?? '');
-}
-
 function newState(m: MMsg, now: number): GState {
   const delayed = m.deliverAt > now;
   return {
@@ -122,8 +119,9 @@ function newState(m: MMsg, now: number): GState {
 }
 
 /**
- * Appends a message to a topic: every group whose tag filter lets it in holds it; when the topic has
- * groups and none does, it is dropped; a topic with no group keeps it for groups to come.
+ * Appends a message to a topic: every group whose tag filter lets it in holds it. A topic that keeps
+ * consumed messages keeps it for retention in any case; otherwise, when the topic has groups and none
+ * holds it, it is dropped (a topic with no group keeps it for groups to come).
  */
 export function appendMessage(
   w: World,
@@ -146,11 +144,11 @@ export function appendMessage(
   if (id !== undefined) w.usedIds.add(id);
   let held = 0;
   for (const g of t.groups.values()) {
-    if (!accepts(g, m)) continue;
+    if (!takes(g, m)) continue;
     g.states.set(m.order, newState(m, w.now));
     held++;
   }
-  if (held > 0 || t.groups.size === 0) t.msgs.set(m.order, m);
+  if (held > 0 || t.groups.size === 0 || t.options.keepConsumed) t.msgs.set(m.order, m);
   return m;
 }
 
@@ -159,8 +157,9 @@ export function wakeAll(w: World, t: MTopic, ctx: Ctx): void {
   for (const g of [...t.groups.values()]) if (t.groups.get(g.name) === g) drain(w, t, g, ctx);
 }
 
-/** A group lets go of a message; it is freed when no group holds it any more. */
+/** A group lets go of a message; it is freed when no group holds it any more (unless retention keeps it). */
 function release(t: MTopic, order: number): void {
+  if (t.options.keepConsumed) return;
   for (const g of t.groups.values()) if (g.states.has(order)) return;
   t.msgs.delete(order);
 }
@@ -187,22 +186,29 @@ function expireMessage(t: MTopic, order: number, ctx: Ctx): void {
 
 export function defaultQueue(): { topic: TopicOpts; group: GroupOpts } {
   return {
-    topic: { delay: 0, retention: DEFAULT_RETENTION, maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE },
+    topic: {
+      delay: 0,
+      retention: DEFAULT_RETENTION,
+      maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
+      keepConsumed: false,
+    },
     group: {
       visibilityTimeout: DEFAULT_VISIBILITY,
       maxReceiveCount: 0,
       deadLetterQueue: undefined,
       ordered: false,
       tags: undefined,
+      startAt: 'earliest',
     },
   };
 }
 
-function newGroup(name: string, options: GroupOpts): MGroup {
+function newGroup(name: string, options: GroupOpts, startOrder = 0): MGroup {
   return {
     name,
     uid: undefined,
     options,
+    startOrder,
     states: new Map(),
     acked: 0,
     deadLettered: 0,
@@ -907,7 +913,10 @@ export function deleteTopic(w: World, name: string, ctx: Ctx): Code {
   return 'ok';
 }
 
-/** A new group starts from the earliest retained message of its topic (that its tag filter lets in). */
+/**
+ * A new group starts from the earliest retained message of its topic (that its tag filter lets in: with
+ * keepConsumed, also ones other groups finished or filtered out), or, 'latest', after the last one sent.
+ */
 export function createGroup(w: World, topic: string, name: string, options: GroupOpts): Answer {
   const t = w.topics.get(topic);
   if (t?.kind !== 'topic') return 'TopicNotExist';
@@ -916,9 +925,9 @@ export function createGroup(w: World, topic: string, name: string, options: Grou
     return existing === undefined ? 'InvalidArgument' : ['InvalidArgument', 'GroupAlreadyExist'];
   }
   if (existing !== undefined) return same(existing.options, options) ? 'ok' : 'GroupAlreadyExist';
-  const g = newGroup(name, options);
+  const g = newGroup(name, options, options.startAt === 'latest' ? t.nextOrder - 1 : 0);
   t.groups.set(name, g);
-  for (const m of t.msgs.values()) if (accepts(g, m)) g.states.set(m.order, newState(m, w.now));
+  for (const m of t.msgs.values()) if (takes(g, m)) g.states.set(m.order, newState(m, w.now));
   return 'ok';
 }
 

@@ -17,6 +17,8 @@ export interface TopicOpts {
   readonly delay: number;
   readonly retention: number;
   readonly maxMessageSize: number;
+  /** Messages stay for retention whatever the groups did (false in queues). */
+  readonly keepConsumed: boolean;
 }
 
 export interface GroupOpts {
@@ -27,6 +29,7 @@ export interface GroupOpts {
   readonly ordered: boolean;
   /** Sorted, unique; undefined = every message. */
   readonly tags: readonly string[] | undefined;
+  readonly startAt: 'earliest' | 'latest';
 }
 
 /** What a message carries, as sent. */
@@ -81,6 +84,8 @@ export interface MGroup {
   /** The broker's `group.uid`, bound when first observed; receipt handles carry it. */
   uid: number | undefined;
   options: GroupOpts;
+  /** The group takes only messages of a higher order (a 'latest' group: the topic's last order at creation). */
+  readonly startOrder: number;
   /** By message order. */
   states: Map<number, GState>;
   acked: number;
@@ -154,6 +159,7 @@ export function worldKey(w: World): string {
     const msgs = [...t.msgs.values()].map((m) => [m.order, m.id ?? null, m.publishedAt, m.deliverAt, m.fp]);
     const groups = [...t.groups.values()].map((g) => [
       g.name,
+      g.startOrder,
       g.uid ?? null,
       g.options,
       [...g.states.entries()],
@@ -229,6 +235,18 @@ export function msgById(t: MTopic, id: string): MMsg | undefined {
 
 export function keyOf(m: MMsg): string {
   return m.groupKey ?? '';
+}
+
+/** Retained messages the group took: held, or finished while the topic keeps them. */
+export function retainedOf(t: MTopic, g: MGroup): number {
+  let n = 0;
+  for (const m of t.msgs.values()) if (takes(g, m)) n++;
+  return n;
+}
+
+/** The group's tag filter lets `m` in and it is not older than the group's start. */
+export function takes(g: MGroup, m: { tag: string | undefined; order: number }): boolean {
+  return (g.options.tags === undefined || g.options.tags.includes(m.tag ?? '')) && m.order > g.startOrder;
 }
 
 export function counts(g: MGroup): { active: number; inflight: number; delayed: number } {
