@@ -295,6 +295,35 @@ describe('MNS push to HTTP endpoints', () => {
     expect(broker.queue('mns:queue:q').stats().active).toBe(1);
   });
 
+  it('a new subscription gets only what is published after it, even while older messages are held for others', async () => {
+    const s = await setup();
+    await createTopic(s.mns.url, 't');
+    await subscribe(s.mns.url, 't', 'first', s.endpoint.url);
+    s.endpoint.fallback = 500;
+    await publish(s.mns.url, 't', 'before');
+    await s.results.count(1); // 'before' now waits for its retry, held for 'first'
+    expect(stored(s.broker, 't')).toBe(1);
+
+    await subscribe(s.mns.url, 't', 'second', s.endpoint.url, { NotifyContentFormat: 'JSON' });
+    s.endpoint.fallback = 204;
+    await publish(s.mns.url, 't', 'after');
+    await s.results.count(3);
+    s.clock.advance(20_000); // 'first' retries 'before'
+    await s.results.count(4);
+    const bySubscription = (name: string) =>
+      s.results.all
+        .filter((r) => r.subscription === name && r.outcome === 'delivered')
+        .map((r) => r.messageId);
+    expect(bySubscription('second')).toHaveLength(1);
+    const pushedToSecond = s.endpoint.pushes
+      .filter((p) => p.body.startsWith('{'))
+      .map((p) => JSON.parse(p.body).Message);
+    expect(pushedToSecond).toEqual(['after']);
+    expect(bySubscription('first')).toHaveLength(2);
+    // Pushed to every subscription that had it: nothing is kept after (an MNS topic keeps nothing consumed).
+    expect(stored(s.broker, 't')).toBe(0);
+  });
+
   it('BACKOFF_RETRY: 3 retries 10..20 s apart on the broker clock, then the push is dropped', async () => {
     const s = await setup();
     s.endpoint.fallback = 500;

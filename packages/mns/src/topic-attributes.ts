@@ -43,7 +43,10 @@ export function parseTopicAttributes(node: XmlObject): Partial<TopicAttributes> 
 
 /** Core options for topic attributes. */
 export function toTopicOptions(attrs: Partial<TopicAttributes>): TopicOptions {
-  const options: TopicOptions = { retention: TOPIC_RETENTION_SECONDS * 1000 };
+  // A topic keeps a message only until every HTTP subscription has had it pushed (the service keeps nothing after),
+  // and at most twice the advertised period: EXPONENTIAL_DECAY_RETRY's schedule is one day of intervals, and the
+  // time its attempts take comes on top, so a last retry must not find its message expired.
+  const options: TopicOptions = { retention: 2 * TOPIC_RETENTION_SECONDS * 1000, keepConsumed: false };
   if (attrs.MaximumMessageSize !== undefined) options.maxMessageSize = attrs.MaximumMessageSize;
   if (attrs.LoggingEnabled !== undefined)
     options.metadata = { LoggingEnabled: attrs.LoggingEnabled ? 'True' : 'False' };
@@ -175,8 +178,9 @@ export function subscriptionMetadata(s: SubscriptionAttributes): Record<string, 
 export function subscriptionGroupOptions(s: SubscriptionAttributes, certBase: string): GroupOptions {
   const metadata = subscriptionMetadata(s);
   if (s.queue !== '') return { tags: [], metadata };
-  // i14-retain: startAt: 'latest' — a new HTTP subscription gets only messages published after it.
+  // A new subscription gets only what is published after it, as the service's do.
   return {
+    startAt: 'latest',
     ...(s.FilterTag === '' ? {} : { tags: [s.FilterTag] }),
     metadata: { ...metadata, CertBase: certBase },
   };
