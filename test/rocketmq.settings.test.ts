@@ -247,6 +247,38 @@ describe('a durable server restarted with another configuration', () => {
   });
 });
 
+describe('where a new consumer group starts (groupStart)', () => {
+  it('earliest by default: a late group gets what was published before it; latest: only what comes after', async () => {
+    for (const groupStart of [undefined, 'latest'] as const) {
+      const server: SluiceServer = await startServer({
+        port: 0,
+        memory: true,
+        processMetrics: false,
+        accessKeys: [{ accessKeyId: AK, accessKeySecret: SK }],
+        ...(groupStart === undefined ? {} : { groupStart }),
+      });
+      try {
+        const client = new sdk.MQClient(server.url, AK, SK);
+        const producer = client.getProducer('MQ_INST_1', 'gs');
+        await producer.publishMessage('before');
+        if (groupStart === undefined) {
+          // GID_first consumes (and acks) it; GID_late, seen only afterwards, still gets it.
+          const first = await consumeOne(client, 'MQ_INST_1', 'gs', 'GID_first');
+          await client.getConsumer('MQ_INST_1', 'gs', 'GID_first').ackMessage([first.ReceiptHandle]);
+          expect((await consumeOne(client, 'MQ_INST_1', 'gs', 'GID_late')).MessageBody).toBe('before');
+        } else {
+          const late = client.getConsumer('MQ_INST_1', 'gs', 'GID_late');
+          await expect(late.consumeMessage(1)).rejects.toMatchObject({ Code: 'MessageNotExist' });
+          await producer.publishMessage('after');
+          expect((await consumeOne(client, 'MQ_INST_1', 'gs', 'GID_late')).MessageBody).toBe('after');
+        }
+      } finally {
+        await server.close();
+      }
+    }
+  });
+});
+
 describe('sluice serve', () => {
   it('takes the defaults from --rocketmq-* flags over the file, and the overrides from the file', async () => {
     const file = writeConfig({

@@ -44,6 +44,8 @@ Options:
                           off loopback or once any --access-key/--token is set, and is refused without it
   --mns-push-cert-url URL base URL advertised for the MNS push signing certificate (default: http:// + the
                           Host of the Subscribe request), for a server behind a proxy
+  --group-start WHERE     where a new RocketMQ or DMS consumer group starts: earliest (default: every retained
+                          message) or latest (only what is sent after it, as the RocketMQ service does)
   --config FILE           JSON file with the same settings plus queues/topics/groups to create; flags win
   --max-long-polls N      long polls parked at once before more are served as short polls (default 4096)
   --metrics-max-objects N groups and topics with /metrics series of their own, the deepest backlog first;
@@ -214,6 +216,13 @@ export function parseCommand(argv: readonly string[]): Command {
     options.adminToken = values['admin-token'];
   }
   if (values['mns-push-cert-url'] !== undefined) options.mnsPushCertUrl = values['mns-push-cert-url'];
+  const start = values['group-start'];
+  if (start !== undefined) {
+    if (start !== 'earliest' && start !== 'latest') {
+      throw new UsageError(`--group-start must be earliest or latest, got ${JSON.stringify(start)}`);
+    }
+    options.groupStart = start;
+  }
   return { kind: 'serve', options, config: values.config };
 }
 
@@ -302,6 +311,7 @@ function parse(argv: readonly string[]) {
       dialects: { type: 'string' },
       'admin-token': { type: 'string' },
       'mns-push-cert-url': { type: 'string' },
+      'group-start': { type: 'string' },
       apply: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

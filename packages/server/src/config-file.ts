@@ -6,7 +6,7 @@
  * `insecure`, `dialects` (`["mns", "dms"]` or `"mns,dms"`), `adminToken`, `maxLongPolls`, `maxConnections`,
  * `maxHeaderBytes`, `keepAliveTimeout`, `requestTimeout`, `processMetrics`, `maxBodyBytesInFlight`,
  * `maxConnectionsPerAddress`, `headersTimeout`, `minBodyBytesPerSecond`, `limits` (object caps, see
- * object-limits.ts), `metricsMaxObjects`, `mnsPushCertUrl`, and the declarations `mns`, `rocketmq`,
+ * object-limits.ts), `metricsMaxObjects`, `mnsPushCertUrl`, `groupStart`, and the declarations `mns`, `rocketmq`,
  * `dms` (see declare.ts); `rocketmq` also holds the dialect's `invisibility`, `orderedInvisibility`, `maxDeliveries`,
  * `retention` and per-`instances` overrides, and its `topics` and their consumers take the same settings (see
  * rocketmq-settings.ts). Unknown keys are refused, so a typo is not silently ignored; the `rocketmq` part is checked
@@ -44,6 +44,7 @@ const SETTINGS = new Set([
   'minBodyBytesPerSecond',
   'metricsMaxObjects',
   'mnsPushCertUrl',
+  'groupStart',
 ]);
 const DIALECTS = new Set(['mns', 'rocketmq', 'dms']);
 

@@ -124,6 +124,11 @@ export interface ServerOptions {
    * through a proxy. Default: `http://` + the Host header of each Subscribe request.
    */
   mnsPushCertUrl?: string;
+  /**
+   * Where a RocketMQ or DMS consumer group seen for the first time starts: `'earliest'` (default), every message its
+   * topic or queue still retains; `'latest'`, only what is sent after it was created (the RocketMQ service's way).
+   */
+  groupStart?: 'earliest' | 'latest';
 }
 
 /** {@link ServerOptions} with every default applied. */
@@ -141,6 +146,7 @@ export interface ResolvedServerOptions {
   readonly dialects: readonly DialectName[];
   readonly adminToken: string | undefined;
   readonly mnsPushCertUrl: string | undefined;
+  readonly groupStart: 'earliest' | 'latest';
   /** Who may read `/metrics`, from the rules in security.ts. */
   readonly metricsAccess: MetricsAccess;
   readonly maxLongPolls: number;
@@ -243,6 +249,10 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   ) {
     throw new TypeError('mnsPushCertUrl must be an http(s) URL without query or fragment');
   }
+  const groupStart = options.groupStart ?? 'earliest';
+  if (groupStart !== 'earliest' && groupStart !== 'latest') {
+    throw new TypeError("groupStart must be 'earliest' or 'latest'");
+  }
   const security = { dialects, accessKeys, tokens, adminToken, insecure };
   checkExposure(host, isLoopback(host), security);
   const keepAliveTimeout = int('keepAliveTimeout', options.keepAliveTimeout, 65_000, 100, 2 ** 31 - 1);
@@ -260,6 +270,7 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     dialects,
     adminToken,
     mnsPushCertUrl,
+    groupStart,
     metricsAccess: metricsAccess(isLoopback(host), security),
     maxLongPolls: int('maxLongPolls', options.maxLongPolls, DEFAULT_MAX_LONG_POLLS, 0, 2 ** 31 - 1),
     maxConnections,

@@ -176,3 +176,17 @@ describe('--rocketmq-* defaults', () => {
     );
   });
 });
+
+describe('--group-start', () => {
+  it('reads earliest or latest, and refuses anything else', () => {
+    expect(parseCommand(['serve', '--group-start', 'latest'])).toMatchObject({
+      options: { groupStart: 'latest' },
+    });
+    expect(parseCommand(['serve', '--group-start=earliest'])).toMatchObject({
+      options: { groupStart: 'earliest' },
+    });
+    expect(() => parseCommand(['serve', '--group-start', 'newest'])).toThrow(
+      '--group-start must be earliest or latest, got "newest"',
+    );
+  });
+});
