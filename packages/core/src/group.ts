@@ -994,7 +994,7 @@ export class Group extends EventEmitter<GroupEvents> {
       this.#markReady(kq);
       return;
     }
-    if (this.#levelTail !== undefined || this.#ranks(slot)) {
+    if (this.#store.priority !== undefined && this.#ranks(slot)) {
       this.#insertRanked(slot, false);
       return;
     }
@@ -1024,7 +1024,7 @@ export class Group extends EventEmitter<GroupEvents> {
       else this.#prev[before] = slot;
       return;
     }
-    if (this.#levelTail !== undefined || this.#ranks(slot)) {
+    if (this.#store.priority !== undefined && this.#ranks(slot)) {
       this.#insertRanked(slot, true);
       return;
     }
@@ -1062,13 +1062,13 @@ export class Group extends EventEmitter<GroupEvents> {
   }
 
   /**
-   * True when `slot` has a priority that ranks apart from the default: the group then starts keeping
-   * priority runs. Everything already in the ready list ranks as the default, so it becomes that run.
+   * True when the group keeps priority runs (only asked once the topic has stored a priority), starting them
+   * when `slot` is the first message it meets with a priority other than the default. Everything already in
+   * the ready list ranks as the default, so it becomes that run.
    */
   #ranks(slot: Slot): boolean {
-    const priorities = this.#store.priority;
-    if (priorities === undefined) return false;
-    const level = priorities[slot]!;
+    if (this.#levelTail !== undefined) return true;
+    const level = this.#store.priority![slot]!;
     if (level === 0 || level === DEFAULT_PRIORITY) return false;
     this.#levelHead = new Uint32Array(17).fill(NONE);
     this.#levelTail = new Uint32Array(17).fill(NONE);
