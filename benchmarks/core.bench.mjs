@@ -8,6 +8,9 @@
  *                  tinybench harness: Sluice, the naive reference (naive-queue.mjs) and fastq (no ack).
  *                  "batch": send DEPTH messages, then receive+ack until empty; "pipelined": send, receive
  *                  and ack 16 at a time in one loop. Same loop code for Sluice and the naive queue.
+ *                  "sluice+priority": the same Sluice cycles with every message carrying a random priority
+ *                  1..16, next to the queue without priorities in the same harness (priorities must cost
+ *                  nothing to a queue that does not use them; what they cost to one that does).
  *   2. memory      the scale curve: bytes per message beyond the 100-byte body, queued and inflight, and the
  *                  batch-cycle msg/s at a depth of 10k, 100k, 1M and 5M messages (the naive reference at
  *                  1M), each in a fresh `node --expose-gc` child process; then bytes per retained message
@@ -115,9 +118,10 @@ const sections = new Set((argv.only ?? 'throughput,memory,timer,latency').split(
 
 // ============================================================================ 1. throughput
 
-/** sendBatch(16) until `depth` are queued, then receive(16) + ackBatch(16) until empty. */
-async function cycleBatch(queue, inputs, depth) {
-  for (let sent = 0; sent < depth; sent += BATCH) await queue.sendBatch(inputs);
+/** sendBatch(16) (of `batches` in turn) until `depth` are queued, then receive(16) + ackBatch(16) until empty. */
+async function cycleBatch(queue, batches, depth) {
+  for (let sent = 0, k = 0; sent < depth; sent += BATCH, k++)
+    await queue.sendBatch(batches[k % batches.length]);
   let received = 0;
   for (;;) {
     const deliveries = await queue.receive({ max: BATCH, visibilityTimeout: VISIBILITY });
@@ -129,10 +133,10 @@ async function cycleBatch(queue, inputs, depth) {
 }
 
 /** sendBatch(16), receive(16), ackBatch(16), repeated: producer and consumer interleaved. */
-async function cyclePipelined(queue, inputs, depth) {
+async function cyclePipelined(queue, batches, depth) {
   let received = 0;
-  while (received < depth) {
-    await queue.sendBatch(inputs);
+  for (let k = 0; received < depth; k++) {
+    await queue.sendBatch(batches[k % batches.length]);
     const deliveries = await queue.receive({ max: BATCH, visibilityTimeout: VISIBILITY });
     received += deliveries.length;
     await ackAll(queue, deliveries);
@@ -173,19 +177,25 @@ function fastqContender() {
 async function throughputRun(run) {
   const depth = settings.depth;
   const inputs = Array.from({ length: BATCH }, () => ({ body: BODY }));
+  const plain = [inputs];
+  const prioritized = priorityBatches();
   const broker = await createBroker();
   const sluiceBatch = broker.createQueue('batch', { visibilityTimeout: VISIBILITY });
   const sluicePipe = broker.createQueue('pipelined', { visibilityTimeout: VISIBILITY });
+  const priorityBatch = broker.createQueue('priority-batch', { visibilityTimeout: VISIBILITY });
+  const priorityPipe = broker.createQueue('priority-pipelined', { visibilityTimeout: VISIBILITY });
   const naiveBatch = new NaiveQueue({ visibilityTimeout: VISIBILITY });
   const naivePipe = new NaiveQueue({ visibilityTimeout: VISIBILITY });
   const fq = fastqContender();
   const tasks = [
-    ['sluice batch', () => cycleBatch(sluiceBatch, inputs, depth)],
-    ['naive batch', () => cycleBatch(naiveBatch, inputs, depth)],
+    ['sluice batch', () => cycleBatch(sluiceBatch, plain, depth)],
+    ['naive batch', () => cycleBatch(naiveBatch, plain, depth)],
     ['fastq batch', () => fq.batch(inputs, depth)],
-    ['sluice pipelined', () => cyclePipelined(sluicePipe, inputs, depth)],
-    ['naive pipelined', () => cyclePipelined(naivePipe, inputs, depth)],
+    ['sluice+priority batch', () => cycleBatch(priorityBatch, prioritized, depth)],
+    ['sluice pipelined', () => cyclePipelined(sluicePipe, plain, depth)],
+    ['naive pipelined', () => cyclePipelined(naivePipe, plain, depth)],
     ['fastq pipelined', () => fq.pipelined(inputs, depth)],
+    ['sluice+priority pipelined', () => cyclePipelined(priorityPipe, prioritized, depth)],
   ];
   // Rotate the order from run to run so no contender always runs right after the same neighbour's garbage.
   const rotated = tasks.map((_, i) => tasks[(i + run) % tasks.length]);
@@ -230,14 +240,32 @@ async function throughputRun(run) {
     rates[task.name] = depth / (result.latency.mean / 1000);
     rates[`${task.name} cpu`] = cpu[task.name].messages / (cpu[task.name].micros / 1e6);
   }
-  if (sluiceBatch.stats().inflight + sluiceBatch.stats().active !== 0)
-    throw new Error('sluice batch queue not empty');
+  for (const q of [sluiceBatch, priorityBatch]) {
+    if (q.stats().inflight + q.stats().active !== 0) throw new Error(`sluice ${q.name} queue not empty`);
+  }
   if (naiveBatch.size !== 0 || naivePipe.size !== 0) throw new Error('naive queue not empty');
   if (fq.consumed() === 0) throw new Error('fastq consumed nothing');
   naiveBatch.close();
   naivePipe.close();
   await broker.close();
   return rates;
+}
+
+/**
+ * 64 batches of 16 inputs, each message with a priority 1..16 drawn from a fixed-seed generator (the same
+ * sequence every run), so the priority rows see every priority in a shuffled order.
+ */
+function priorityBatches() {
+  let seed = 0x2545f491;
+  const next = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return seed >>> 0;
+  };
+  return Array.from({ length: 64 }, () =>
+    Array.from({ length: BATCH }, () => ({ body: BODY, priority: 1 + (next() % 16) })),
+  );
 }
 
 function settledMemoryIfPossible() {
@@ -262,7 +290,14 @@ async function throughputSection() {
       fastq: rate('fastq'),
       sluiceOverNaive: ratio('sluice', 'naive'),
       sluiceOverFastq: ratio('sluice', 'fastq'),
-      cpu: { sluice: cpuRate('sluice'), naive: cpuRate('naive'), fastq: cpuRate('fastq') },
+      priority: rate('sluice+priority'),
+      priorityOverPlain: ratio('sluice+priority', 'sluice'),
+      cpu: {
+        sluice: cpuRate('sluice'),
+        naive: cpuRate('naive'),
+        fastq: cpuRate('fastq'),
+        priority: cpuRate('sluice+priority'),
+      },
     });
   }
   return { depth: settings.depth, unit: 'msg/s (wall clock); cpu: msg per CPU-second of the process', rows };
@@ -318,7 +353,7 @@ async function memoryChild(impl, n) {
     impl === 'sluice'
       ? broker.createQueue('scale', { visibilityTimeout: VISIBILITY })
       : new NaiveQueue({ visibilityTimeout: VISIBILITY });
-  const batchInputs = inputs.slice(0, BATCH);
+  const batchInputs = [inputs.slice(0, BATCH)];
   // A short warm-up so the figure is for optimized code, as in the throughput section.
   await cycleBatch(fresh, batchInputs, Math.min(n, 16_384));
   const cycleStarted = performance.now();
@@ -666,6 +701,18 @@ function report(result) {
         naive: fmtRange(r.cpu.naive),
         'fastq (no ack)': fmtRange(r.cpu.fastq),
         'sluice/naive': (r.cpu.sluice.median / r.cpu.naive.median).toFixed(2),
+      })),
+    );
+    printTable(
+      'Priorities, same runs: Sluice without priorities (as above) vs every message with a random priority 1..16 — msg/s wall clock and per CPU-second',
+      ['mode', 'no priority', 'random priority', 'priority/none', 'cpu: no priority', 'cpu: random priority'],
+      result.throughput.rows.map((r) => ({
+        mode: r.mode,
+        'no priority': fmtRange(r.sluice),
+        'random priority': fmtRange(r.priority),
+        'priority/none': fmtRange(r.priorityOverPlain),
+        'cpu: no priority': fmtRange(r.cpu.sluice),
+        'cpu: random priority': fmtRange(r.cpu.priority),
       })),
     );
   }

@@ -9,6 +9,16 @@
  * compiled lifecycle table (`next[row]`, `fx[row]`) and performs the effect bits it names: the machine,
  * not this file, decides what happens.
  *
+ * Priorities: the ready list stays ONE list, kept sorted by priority (1 first; none ranks as 8), then in
+ * the order messages joined their priority (sent or due at the back, returned at the front). A group starts
+ * without priorities; the first message it meets with a priority other than 8 makes it allocate two
+ * 17-entry bookmark arrays (`#levelHead`/`#levelTail`: where each priority's run starts and ends in the
+ * list) and a bit mask of the non-empty runs. From then on a message joins at its run's end (or start), or,
+ * for a run that was empty, right after the nearest higher non-empty run (one `clz32`): O(1). Taking stays
+ * "pop the head", so receive and peek do not know priorities exist, and a group that never meets one runs
+ * exactly the code it ran before (one `undefined` check per enqueue). Ordered groups ignore priorities:
+ * within a key, send order is the contract.
+ *
  * WHY: nothing is allocated per queued message (no object, closure, promise or timer), receipt handles
  * decode in O(1), and deadlines cost O(1) to arm and cancel. Allocation happens per call (the
  * `Delivery` objects a caller asked for, a parked receiver), never per stored message.
@@ -19,7 +29,7 @@ import type { BrokerEnv } from './env.js';
 import { ErrorCode, invalidArgument, SluiceError } from './errors.js';
 import { ABSENT, Flag, Fx, MsgEvent, MsgState, REJECTED, rowOf } from './lifecycle/codes.js';
 import { transitionTable } from './lifecycle/compile.js';
-import { grow, type MessageStore, NONE, type Slot } from './message-store.js';
+import { DEFAULT_PRIORITY, grow, type MessageStore, NONE, type Slot } from './message-store.js';
 import { DeliveredMessage } from './message-view.js';
 import {
   groupOptionsOf,
@@ -169,6 +179,11 @@ export class Group extends EventEmitter<GroupEvents> {
 
   #readyHead: Slot = NONE;
   #readyTail: Slot = NONE;
+  /** Per priority 1..16: first and last slot of its run in the ready list (allocated with the first priority). */
+  #levelHead: Uint32Array | undefined = undefined;
+  #levelTail: Uint32Array | undefined = undefined;
+  /** Bit p set: priority p has a run in the ready list (then `#levelHead[p]`/`#levelTail[p]` are valid). */
+  #levels = 0;
   readonly #keys = new Map<string, KeyQueue>();
   #readyKeysHead: KeyQueue | undefined = undefined;
   #readyKeysTail: KeyQueue | undefined = undefined;
@@ -309,7 +324,7 @@ export class Group extends EventEmitter<GroupEvents> {
     }
   }
 
-  /** Visible messages, oldest first, without receiving them (no handle, no state change). */
+  /** Visible messages in the order `receive` would take them, without receiving them (no handle, no state change). */
   peek(options?: { max?: number }): Message[] {
     this.#checkLive();
     const max = options?.max ?? 1;
@@ -887,6 +902,7 @@ export class Group extends EventEmitter<GroupEvents> {
       this.#receiveCount[slot]!,
       this.#wheel.dueOf(id),
       handle,
+      store.priority === undefined ? undefined : store.priority[slot] || undefined,
     );
   }
 
@@ -919,6 +935,7 @@ export class Group extends EventEmitter<GroupEvents> {
       firstReceivedAt: first === 0 ? 0 : store.publishedAt[slot]! + first - 1,
       receiveCount: this.#receiveCount[slot]!,
       visibleAt: visibleAt || Math.max(store.publishedAt[slot]!, extra?.deliverAt ?? 0),
+      priority: store.priorityOf(slot) || undefined,
     };
   }
 
@@ -1002,6 +1019,10 @@ export class Group extends EventEmitter<GroupEvents> {
       this.#markReady(kq);
       return;
     }
+    if (this.#store.priority !== undefined && this.#ranks(slot)) {
+      this.#insertRanked(slot, false);
+      return;
+    }
     this.#next[slot] = NONE;
     this.#prev[slot] = this.#readyTail;
     if (this.#readyTail === NONE) this.#readyHead = slot;
@@ -1028,6 +1049,10 @@ export class Group extends EventEmitter<GroupEvents> {
       else this.#prev[before] = slot;
       return;
     }
+    if (this.#store.priority !== undefined && this.#ranks(slot)) {
+      this.#insertRanked(slot, true);
+      return;
+    }
     this.#prev[slot] = NONE;
     this.#next[slot] = this.#readyHead;
     if (this.#readyHead === NONE) this.#readyTail = slot;
@@ -1046,10 +1071,72 @@ export class Group extends EventEmitter<GroupEvents> {
       else this.#prev[next] = prev;
       return;
     }
+    const heads = this.#levelHead;
+    if (heads !== undefined) {
+      const tails = this.#levelTail!;
+      const level = this.#store.priority![slot] || DEFAULT_PRIORITY;
+      if (heads[level] === slot) {
+        if (tails[level] === slot) this.#levels &= ~(1 << level);
+        else heads[level] = next;
+      } else if (tails[level] === slot) tails[level] = prev;
+    }
     if (prev === NONE) this.#readyHead = next;
     else this.#next[prev] = next;
     if (next === NONE) this.#readyTail = prev;
     else this.#prev[next] = prev;
+  }
+
+  /**
+   * True when the group keeps priority runs (only asked once the topic has stored a priority), starting them
+   * when `slot` is the first message it meets with a priority other than the default. Everything already in
+   * the ready list ranks as the default, so it becomes that run.
+   */
+  #ranks(slot: Slot): boolean {
+    if (this.#levelTail !== undefined) return true;
+    const level = this.#store.priority![slot]!;
+    if (level === 0 || level === DEFAULT_PRIORITY) return false;
+    this.#levelHead = new Uint32Array(17).fill(NONE);
+    this.#levelTail = new Uint32Array(17).fill(NONE);
+    if (this.#readyHead !== NONE) {
+      this.#levelHead[DEFAULT_PRIORITY] = this.#readyHead;
+      this.#levelTail[DEFAULT_PRIORITY] = this.#readyTail;
+      this.#levels = 1 << DEFAULT_PRIORITY;
+    }
+    return true;
+  }
+
+  /** Links `slot` at the end (or, `front`, the start) of its priority's run in the ready list. */
+  #insertRanked(slot: Slot, front: boolean): void {
+    const heads = this.#levelHead!;
+    const tails = this.#levelTail!;
+    const level = this.#store.priority![slot] || DEFAULT_PRIORITY;
+    const bit = 1 << level;
+    let after: Slot;
+    let before: Slot;
+    if (this.#levels & bit) {
+      if (front) {
+        before = heads[level]!;
+        after = this.#prev[before]!;
+        heads[level] = slot;
+      } else {
+        after = tails[level]!;
+        before = this.#next[after]!;
+        tails[level] = slot;
+      }
+    } else {
+      // A new run: right after the lowest of the higher-priority runs (bits below `level`), else first.
+      const higher = this.#levels & (bit - 1);
+      after = higher === 0 ? NONE : tails[31 - Math.clz32(higher)]!;
+      before = after === NONE ? this.#readyHead : this.#next[after]!;
+      heads[level] = tails[level] = slot;
+      this.#levels |= bit;
+    }
+    this.#prev[slot] = after;
+    this.#next[slot] = before;
+    if (after === NONE) this.#readyHead = slot;
+    else this.#next[after] = slot;
+    if (before === NONE) this.#readyTail = slot;
+    else this.#prev[before] = slot;
   }
 
   /** An inflight message of an ordered group left inflight: unlock its key when it was the last. */

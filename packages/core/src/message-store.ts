@@ -8,7 +8,8 @@
  *
  * Per message: 8 publishedAt + 8 seq + 12 body position + 2 tag + 2 refs + 8 links = 40 bytes. The rare
  * fields (keys, properties, groupKey, a delay) live in a map, only for the messages that have them, flagged
- * by the top bit of the tag column.
+ * by the top bit of the tag column. Priorities get a one-byte column, allocated when the topic stores its first
+ * message with a priority: a topic that never sees one never has it.
  *
  * A message keeps its slot for life, and the journal records it: replay puts each message back in the slot
  * it had (`place`), so receipt handles, which name a slot, stay valid across restarts and snapshots.
@@ -20,6 +21,10 @@ import type { BodyStore } from './storage/records.js';
 export type Slot = number;
 /** "No slot" in a link column. */
 export const NONE = 0xffffffff;
+/** Rank of a message without a priority: the middle of 1 (highest) .. 16, as MNS's default. */
+export const DEFAULT_PRIORITY = 8;
+/** Lowest priority (1 is the highest). */
+export const MAX_PRIORITY = 16;
 /** Tag column bit: the message has an entry in the extras map. */
 const HAS_EXTRA = 0x8000;
 const TAG_MASK = 0x7fff;
@@ -48,6 +53,8 @@ export class MessageStore {
   tag: Uint16Array;
   /** How many groups still hold the message. */
   refs: Uint16Array;
+  /** Per message: its priority (1..16), 0 for none. Undefined until the topic stores a message with one. */
+  priority: Uint8Array | undefined = undefined;
   readonly #extras = new Map<Slot, MessageExtra>();
   retentionNext: Uint32Array;
   retentionPrev: Uint32Array;
@@ -117,10 +124,11 @@ export class MessageStore {
     tagId: number,
     extra: MessageExtra | undefined,
     tag?: string,
+    priority = 0,
   ): Slot {
     const slot = this.nextSlot();
     this.#free = this.retentionNext[slot]!;
-    this.#fill(slot, seq, publishedAt, chunk, offset, length, tagId, extra, tag);
+    this.#fill(slot, seq, publishedAt, chunk, offset, length, tagId, extra, tag, priority);
     return slot;
   }
 
@@ -138,10 +146,11 @@ export class MessageStore {
     tagId: number,
     extra: MessageExtra | undefined,
     tag?: string,
+    priority = 0,
   ): void {
     this.#placing = true;
     if (slot >= this.capacity) this.#grow(slot + 1);
-    this.#fill(slot, seq, publishedAt, chunk, offset, length, tagId, extra, tag);
+    this.#fill(slot, seq, publishedAt, chunk, offset, length, tagId, extra, tag, priority);
   }
 
   /** The seq of the message in `slot`, or 0 when the slot is free. */
@@ -172,7 +181,11 @@ export class MessageStore {
     tagId: number,
     extra: MessageExtra | undefined,
     tag: string | undefined,
+    priority: number,
   ): void {
+    const priorities = this.priority;
+    if (priority !== 0) (priorities ?? this.#allocatePriorities())[slot] = priority;
+    else if (priorities !== undefined) priorities[slot] = 0;
     if (tagId === TAG_IN_EXTRA)
       extra = { keys: undefined, properties: undefined, groupKey: undefined, deliverAt: 0, ...extra, tag };
     this.publishedAt[slot] = publishedAt;
@@ -225,6 +238,17 @@ export class MessageStore {
     return this.tag[slot]! & HAS_EXTRA ? this.#extras.get(slot) : undefined;
   }
 
+  /** The priority of the message in `slot` (1..16), 0 when it has none. */
+  priorityOf(slot: Slot): number {
+    const priorities = this.priority;
+    return priorities === undefined ? 0 : priorities[slot]!;
+  }
+
+  #allocatePriorities(): Uint8Array {
+    this.priority = new Uint8Array(this.capacity);
+    return this.priority;
+  }
+
   /** The tag of the message in `slot`. */
   tagOf(slot: Slot): string | undefined {
     const id = this.tag[slot]! & TAG_MASK;
@@ -256,6 +280,7 @@ export class MessageStore {
     this.length = grow(this.length, new Uint32Array(n));
     this.tag = grow(this.tag, new Uint16Array(n));
     this.refs = grow(this.refs, new Uint16Array(n));
+    if (this.priority !== undefined) this.priority = grow(this.priority, new Uint8Array(n));
     this.retentionNext = grow(this.retentionNext, new Uint32Array(n));
     this.retentionPrev = grow(this.retentionPrev, new Uint32Array(n));
     if (!this.#placing) this.#chainFree(old, n);

@@ -57,6 +57,7 @@ export class DeliveredMessage implements Delivery {
     readonly receiveCount: number,
     readonly visibleAt: number,
     readonly receiptHandle: string,
+    readonly priority: number | undefined,
   ) {
     this.#source = source;
     this.#seq = seq;
@@ -81,6 +82,7 @@ export class DeliveredMessage implements Delivery {
       receiveCount: this.receiveCount,
       visibleAt: this.visibleAt,
       receiptHandle: this.receiptHandle,
+      ...(this.priority !== undefined && { priority: this.priority }),
     };
   }
 

@@ -19,7 +19,7 @@ import type { BodyArena } from './arena.js';
 import type { BrokerEnv } from './env.js';
 import { ErrorCode, invalidArgument, SluiceError } from './errors.js';
 import { Group, type GroupCapture, type Restore, type RestoredGroup } from './group.js';
-import { type MessageExtra, MessageStore, NONE, type Slot } from './message-store.js';
+import { MAX_PRIORITY, type MessageExtra, MessageStore, NONE, type Slot } from './message-store.js';
 import { SentMessage } from './message-view.js';
 import {
   MAX_NAME_LENGTH,
@@ -309,7 +309,7 @@ export class Topic implements Timed {
       extra === undefined
         ? undefined
         : { keys: extra.keys, properties: extra.properties, groupKey: extra.groupKey, deliverAt: 0 };
-    this.#store(body, body.length, from.tagOf(slot), copy, this.#scheduler.now(), 0);
+    this.#store(body, body.length, from.tagOf(slot), copy, this.#scheduler.now(), 0, from.priorityOf(slot));
     this.#wakeGroups();
   }
 
@@ -394,7 +394,7 @@ export class Topic implements Timed {
   /** Validates and stores one input; answers its sequence number. */
   #append(input: SendInput, now: number): number {
     if (typeof input !== 'object' || input === null) throw invalidArgument('message', 'must be an object');
-    const { body, tag, keys, properties, delay, deliverAt, groupKey } = input;
+    const { body, tag, keys, properties, delay, deliverAt, groupKey, priority } = input;
     let length: number;
     if (typeof body === 'string') length = Buffer.byteLength(body, 'utf8');
     else if (body instanceof Uint8Array) length = body.length;
@@ -413,6 +413,8 @@ export class Topic implements Timed {
     if (properties !== undefined) checkProperties(properties);
     if (groupKey !== undefined && typeof groupKey !== 'string')
       throw invalidArgument('groupKey', 'must be a string');
+    if (priority !== undefined && !(Number.isInteger(priority) && priority >= 1 && priority <= MAX_PRIORITY))
+      throw invalidArgument('priority', `must be an integer in 1..${MAX_PRIORITY} (1 is the highest)`);
     let due = now + this.#options.delay;
     if (deliverAt !== undefined) {
       if (typeof deliverAt !== 'number' || !Number.isFinite(deliverAt)) {
@@ -430,7 +432,7 @@ export class Topic implements Timed {
       keys !== undefined || properties !== undefined || groupKey !== undefined || delayed
         ? { keys, properties, groupKey, deliverAt: delayed ? due : 0 }
         : undefined;
-    return this.#store(body, length, tag, extra, now, delayed ? due : 0);
+    return this.#store(body, length, tag, extra, now, delayed ? due : 0, priority ?? 0);
   }
 
   /**
@@ -444,6 +446,7 @@ export class Topic implements Timed {
     extra: MessageExtra | undefined,
     now: number,
     due: number,
+    priority: number,
   ): number {
     const seq = ++this.#seq;
     this.#sent++;
@@ -466,6 +469,8 @@ export class Topic implements Timed {
         due,
         slot,
       ];
+      // An optional trailing field: records of messages without a priority stay as they were.
+      if (priority !== 0) record.push(priority);
       if (!kept) {
         // Nobody will read it: recorded only so its sequence number is never given out again.
         journal.record(record);
@@ -483,7 +488,7 @@ export class Topic implements Timed {
       offset = bodies.lastOffset;
     }
     const wasEmpty = store.head === NONE;
-    store.add(seq, now, chunk, offset, length, store.tagId(tag), extra, tag);
+    store.add(seq, now, chunk, offset, length, store.tagId(tag), extra, tag, priority);
     this.#offer(slot, tag, due, now);
     if (wasEmpty) this.#scheduler.wake(now + this.#options.retention);
     return seq;
@@ -516,6 +521,7 @@ export class Topic implements Timed {
     const seq = record[2] as number;
     if (seq > this.#seq) this.#seq = seq;
     const recorded = record.length > 9 ? (record[9] as number) : undefined;
+    const priority = record.length > 10 ? (record[10] as number) : 0;
     if (recorded === NO_SLOT || this.#slotOf(seq) !== NONE) return;
     const [, , , publishedAt, tag, keys, properties, groupKey, deliverAt] = record as [
       unknown,
@@ -544,7 +550,7 @@ export class Topic implements Timed {
     if (recorded === undefined) {
       if (!this.#options.keepConsumed && this.#groups.size > 0 && !this.#wanted(name)) return;
       slot = store.nextSlot();
-      store.add(seq, publishedAt, chunk, offset, length, store.tagId(name), extra, name);
+      store.add(seq, publishedAt, chunk, offset, length, store.tagId(name), extra, name, priority);
     } else {
       slot = recorded;
       const occupant = store.occupant(slot);
@@ -553,7 +559,7 @@ export class Topic implements Timed {
       if (occupant > seq) return;
       // An older one: the records that freed it are lost (a repair dropped them). The newer one wins.
       if (occupant !== 0) this.#evict(slot);
-      store.place(slot, seq, publishedAt, chunk, offset, length, store.tagId(name), extra, name);
+      store.place(slot, seq, publishedAt, chunk, offset, length, store.tagId(name), extra, name, priority);
     }
     // Delayed as when it was sent: it became visible only by a `Due` record, or does so once replay is over
     // (then recorded), so a clock that stepped back meanwhile never makes a visible message delayed again.
@@ -689,6 +695,7 @@ export class Topic implements Timed {
     const length = new Uint32Array(n);
     const tags: (string | undefined)[] = new Array(n);
     const extras: (MessageExtra | undefined)[] = new Array(n);
+    const priorities = store.priority === undefined ? undefined : new Uint8Array(n);
     let i = 0;
     for (let s = store.head; s !== NONE; s = store.retentionNext[s]!, i++) {
       slots[i] = s;
@@ -699,6 +706,7 @@ export class Topic implements Timed {
       length[i] = store.length[s]!;
       tags[i] = store.tagOf(s);
       extras[i] = store.extra(s);
+      if (priorities !== undefined) priorities[i] = store.priority![s]!;
     }
     const groups: GroupCapture[] = [];
     for (const group of this.#groups.values()) groups.push(group.capture(slots, n));
@@ -714,6 +722,7 @@ export class Topic implements Timed {
       length,
       tags,
       extras,
+      priorities,
       groups,
     };
   }
@@ -767,6 +776,8 @@ export interface TopicCapture {
   readonly length: Uint32Array;
   readonly tags: readonly (string | undefined)[];
   readonly extras: readonly (MessageExtra | undefined)[];
+  /** Per message: its priority (0: none); undefined when the topic never stored one. */
+  readonly priorities: Uint8Array | undefined;
   readonly groups: readonly GroupCapture[];
 }
 

@@ -71,6 +71,12 @@ export interface SendInput {
   deliverAt?: number;
   /** Ordering key: in an ordered group, messages of one key are delivered one batch at a time, in send order. */
   groupKey?: string;
+  /**
+   * Delivery priority, an integer 1 (highest) .. 16. Groups deliver by priority, then in the order messages
+   * became visible; a message without one ranks as 8. Ordered groups ignore it (send order within a key).
+   * Default: none.
+   */
+  priority?: number;
 }
 
 /** What `send` answers. */
@@ -98,6 +104,8 @@ export interface Message {
   readonly receiveCount: number;
   /** When it becomes visible again if not acked (for `peek`: when it is or was due), clock ms. */
   readonly visibleAt: number;
+  /** Its priority, 1 (highest) .. 16, when it was sent with one. */
+  readonly priority?: number | undefined;
 }
 
 /** A message handed to one consumer, with the handle that acks it. */

@@ -3,7 +3,7 @@
  *
  * fast-check generates sequences of commands (`fc.commands`, run by `fc.asyncModelRun`, so a failure
  * shrinks to a short sequence): sends and batches of random bytes (empty, long runs of NUL and 0xff,
- * bytes holding well-formed log frames), tags, keys, properties, delays, ordering keys; receives,
+ * bytes holding well-formed log frames), tags, keys, properties, priorities, delays, ordering keys; receives,
  * parked long polls (woken by a send, a nack, an ack freeing an ordered key, a deadline; ended by their
  * wait or an AbortSignal), acks, batches of valid, stale, forged and garbage handles, nacks,
  * changeVisibility; groups and queues created, deleted and reconfigured (dead-letter queues set and
@@ -24,7 +24,7 @@
  * Invariants (a failure names one):
  * - I1 acknowledged is durable: after a reopen or a crash, a message whose send resolved and that no
  *   resolved ack, dead letter or expiry finished is still held by each group that held it, with its id,
- *   body bytes, tag, keys, properties, groupKey and publishedAt; receive counts never go backwards.
+ *   body bytes, tag, keys, properties, groupKey, priority and publishedAt; receive counts never go backwards.
  * - I2 nothing comes back: an acked, dead-lettered or expired message is never delivered again.
  * - I3 handles: the handle of a live delivery acks, across close + reopen, compaction and crash; a stale
  *   one answers ReceiptHandleExpired, a finished message MessageNotExist, garbage, forged or another

@@ -2,7 +2,10 @@
  * Property test: random sequences of send / receive / ack / nack / changeVisibility / advance against a
  * small reference model. Invariants: no message is handed to two consumers while a handle is live, a
  * settle succeeds exactly when the model says the handle is the live one, nothing is lost, and the
- * counts are conserved.
+ * counts are conserved. Order: receive and peek take visible messages by priority (none ranking as 8),
+ * then in the order they became visible: sent or due at the back of their priority, returned (nack,
+ * timeout, changeVisibility 0) at its front. Messages that became visible in one clock advance may come
+ * in either order among themselves (timers due in one advance have no order the model fixes).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,14 +15,22 @@ const VISIBILITY = 1000;
 const MAX_RECEIVES = 3;
 
 type Op =
-  | { kind: 'send'; delay: number }
+  | { kind: 'send'; delay: number; priority: number | undefined }
   | { kind: 'receive'; max: number }
   | { kind: 'ack' | 'nack'; pick: number }
   | { kind: 'change'; pick: number; ms: number }
   | { kind: 'advance'; ms: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant('send' as const), delay: fc.constantFrom(0, 0, 0, 500, 1500) }),
+  fc.record({
+    kind: fc.constant('send' as const),
+    delay: fc.constantFrom(0, 0, 0, 500, 1500),
+    // A few priorities often (so runs hold several messages), any of 1..16 sometimes; none half the time.
+    priority: fc.option(fc.oneof(fc.constantFrom(2, 2, 5, 16), fc.integer({ min: 1, max: 16 })), {
+      nil: undefined,
+      freq: 2,
+    }),
+  }),
   fc.record({ kind: fc.constant('receive' as const), max: fc.integer({ min: 1, max: 4 }) }),
   fc.record({ kind: fc.constantFrom('ack' as const, 'nack' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('change' as const), pick: fc.nat(), ms: fc.constantFrom(0, 200, 2000) }),
@@ -32,7 +43,17 @@ interface ModelMessage {
   receiveCount: number;
   /** The live handle, if inflight. */
   handle: string | undefined;
+  /** As sent. */
+  priority: number | undefined;
+  /** Priority rank: 1..16, none = 8. */
+  rank: number;
+  /** Place within its rank while active: larger joined later at the back, smaller (negative) at the front. */
+  place: number;
 }
+
+/** Where a set of messages stands in the delivery order: [rank, place] per message, in order. */
+const standing = (ms: readonly ModelMessage[]) => ms.map((m) => [m.rank, m.place]);
+const byStanding = (a: ModelMessage, b: ModelMessage) => a.rank - b.rank || a.place - b.place;
 
 describe('queue against a reference model', () => {
   it('keeps every invariant over random operation sequences', async () => {
@@ -46,32 +67,54 @@ describe('queue against a reference model', () => {
         });
         const model = new Map<string, ModelMessage>();
         const handles: { id: string; handle: string }[] = [];
-        // Bring the model up to `now`: delays end, deadlines pass.
+        let back = 0;
+        let front = 0;
+        // Bring the model up to `now`: delays end (to the back), deadlines pass (to the front).
         const settleTime = () => {
+          const dueAt = ++back;
+          const returnedAt = --front;
           for (const m of model.values()) {
-            if (m.state === 'delayed' && m.visibleAt <= clock.now()) m.state = 'active';
+            if (m.state === 'delayed' && m.visibleAt <= clock.now()) {
+              m.state = 'active';
+              m.place = dueAt;
+            }
             if (m.state === 'inflight' && m.visibleAt <= clock.now()) {
               m.handle = undefined;
               m.state = m.receiveCount >= MAX_RECEIVES ? 'dead' : 'active';
+              m.place = returnedAt;
             }
           }
         };
+        const active = () => [...model.values()].filter((m) => m.state === 'active').sort(byStanding);
         for (const o of ops) {
           switch (o.kind) {
             case 'send': {
-              const { id } = await queue.send({ body: 'm', delay: o.delay });
+              const input = {
+                body: 'm',
+                delay: o.delay,
+                ...(o.priority !== undefined && { priority: o.priority }),
+              };
+              const { id } = await queue.send(input);
               model.set(id, {
                 state: o.delay > 0 ? 'delayed' : 'active',
                 visibleAt: clock.now() + o.delay,
                 receiveCount: 0,
                 handle: undefined,
+                priority: o.priority,
+                rank: o.priority ?? 8,
+                place: o.delay > 0 ? 0 : ++back,
               });
               break;
             }
             case 'receive': {
+              const expected = standing(active().slice(0, o.max));
+              const peeked = queue.peek({ max: o.max });
+              expect(standing(peeked.map((p) => model.get(p.id)!))).toEqual(expected);
               const got = await queue.receive({ max: o.max });
+              expect(standing(got.map((d) => model.get(d.id)!))).toEqual(expected);
               for (const d of got) {
                 const m = model.get(d.id)!;
+                expect(d.priority).toBe(m.priority);
                 // Never two live deliveries: the model must see it as visible right now.
                 expect(m.state).toBe('active');
                 m.state = 'inflight';
@@ -111,6 +154,7 @@ describe('queue against a reference model', () => {
                 } else if (o.kind === 'nack' || ms === 0) {
                   m.handle = undefined;
                   m.state = m.receiveCount >= MAX_RECEIVES ? 'dead' : 'active';
+                  m.place = --front;
                 }
               } catch (error) {
                 expect(live).toBe(false);

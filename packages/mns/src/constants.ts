@@ -15,7 +15,10 @@ export const QUEUE_PREFIX = 'mns:queue:';
 /** Prefix of the core topic that holds an MNS topic's subscriptions. */
 export const TOPIC_PREFIX = 'mns:topic:';
 
-/** Property of a stored message holding its MNS Priority when it is not the default 8 (the core has no priority). */
+/**
+ * Property in which versions before core priorities stored a message's MNS Priority (when not the default 8).
+ * Only read now, for the messages such versions left in a log; new messages carry it as their core priority.
+ */
 export const PRIORITY_PROPERTY = 'mns:priority';
-/** The default message Priority. */
+/** The default message Priority; the core ranks a message without a priority the same. */
 export const DEFAULT_PRIORITY = 8;

@@ -14,8 +14,12 @@ export function bodyMd5(body: string | Uint8Array): string {
   return md5Hex(body).toUpperCase();
 }
 
-/** The MNS Priority of a stored message (kept as a property when not the default). */
+/**
+ * The MNS Priority of a stored message: its core priority (set when not the default), else the property older
+ * versions kept it in (messages still in their logs), else the default.
+ */
 export function priorityOf(message: Message): number {
+  if (message.priority !== undefined) return message.priority;
   const p = message.properties?.[PRIORITY_PROPERTY];
   return p === undefined ? DEFAULT_PRIORITY : Number(p);
 }

@@ -1,15 +1,13 @@
 /** @module send-input — one `<Message>` of SendMessage / BatchSendMessage: validated and turned into a core send. */
 import type { Queue, SendInput } from '@sluice/core';
 import { type XmlObject, xmlText } from '@sluice/http';
-import { DEFAULT_PRIORITY, PRIORITY_PROPERTY } from './constants.js';
+import { DEFAULT_PRIORITY } from './constants.js';
 import { MnsFault, outOfRange } from './fault.js';
 import { integerIn } from './params.js';
 import { withProperties } from './properties.js';
 
-/** Priority properties, shared so a send allocates none. */
-const PRIORITY_PROPS: readonly Readonly<Record<string, string>>[] = Array.from({ length: 17 }, (_, p) =>
-  Object.freeze({ [PRIORITY_PROPERTY]: String(p) }),
-);
+/** A Priority that means "not set" (integerIn's form of 0: digits, blanks around). */
+const ZERO = /^\s*0+\s*$/;
 
 /** A validated message to send, with its body text (for the MD5 the response reports). */
 export interface MessageToSend {
@@ -21,7 +19,7 @@ export interface MessageToSend {
 
 /**
  * Reads one `<Message>`: MessageBody (required, 1..MaximumMessageSize bytes), DelaySeconds (0..604800, overrides the
- * queue's), Priority (1..16, default 8). Throws 400 InvalidArgument.
+ * queue's), Priority (1..16, default 8; 0 counts as not set). Throws 400 InvalidArgument.
  */
 export function parseMessage(node: XmlObject, queue: Queue): MessageToSend {
   const body = xmlText(node, 'MessageBody');
@@ -35,9 +33,12 @@ export function parseMessage(node: XmlObject, queue: Queue): MessageToSend {
   const delay = xmlText(node, 'DelaySeconds');
   if (delay !== undefined) input.delay = integerIn(delay, 'DelaySeconds', 0, 604_800, 'seconds') * 1000;
   const priorityText = xmlText(node, 'Priority');
-  if (priorityText !== undefined) {
+  // 0 is "not set": the Go SDK sends <Priority>0</Priority> whenever its caller leaves Priority unset.
+  if (priorityText !== undefined && !ZERO.test(priorityText)) {
     const priority = integerIn(priorityText, 'Priority', 1, 16);
-    if (priority !== DEFAULT_PRIORITY) input.properties = PRIORITY_PROPS[priority]!;
+    // The default goes to the core as no priority, which ranks the same: queues that only ever see the
+    // default never pay for priorities.
+    if (priority !== DEFAULT_PRIORITY) input.priority = priority;
   }
   // UserProperties / SystemProperties: 400 InvalidArgument, or MalformedXML for a shape no SDK writes.
   withProperties(input, node);

@@ -13,7 +13,7 @@
  */
 import { MsgState } from '../lifecycle/codes.js';
 import type { SnapshotItem } from '../storage/adapter.js';
-import type { BodyStore, LogRecord } from '../storage/records.js';
+import type { BodyStore } from '../storage/records.js';
 import { Rec } from '../storage/records.js';
 import type { Topic, TopicCapture } from '../topic.js';
 
@@ -65,7 +65,7 @@ export async function* snapshotRecords(
     });
     for (let i = 0; i < t.count; i++) {
       const extra = t.extras[i];
-      const record: LogRecord = [
+      const record: unknown[] = [
         Rec.Appended,
         topicId,
         t.seq[i],
@@ -77,6 +77,8 @@ export async function* snapshotRecords(
         extra?.deliverAt ?? 0,
         t.slots[i],
       ];
+      const priority = t.priorities?.[i] ?? 0;
+      if (priority !== 0) record.push(priority);
       yield [record, bodies.view(t.chunk[i]!, t.offset[i]!, t.length[i]!)];
       for (let j = 0; j < t.groups.length; j++) {
         const g = t.groups[j]!;

@@ -32,8 +32,9 @@ export const Rec = {
   GroupOptions: 6,
   /**
    * [tag, topicId, seq, publishedAt, tag | null, keys | null, properties | null, groupKey | null, deliverAt,
-   * slot] + body. `slot` is {@link NO_SLOT} for a message no group took (its tag matched no filter) in a topic
-   * that does not keep consumed messages, recorded only so its sequence number is never given out again.
+   * slot, priority?] + body. `slot` is {@link NO_SLOT} for a message no group took (its tag matched no filter) in a
+   * topic that does not keep consumed messages, recorded only so its sequence number is never given out again.
+   * `priority` (1..16) is there only for a message sent with one (records written before priorities end at `slot`).
    */
   Appended: 7,
   /**
@@ -74,7 +75,7 @@ const SHAPES: Record<number, readonly [min: number, max: number, numbers: readon
   [Rec.GroupCreated]: [7, 12, [1, 2, 5, 6, 7, 8, 9, 10, 11]],
   [Rec.GroupDeleted]: [2, 2, [1]],
   [Rec.GroupOptions]: [4, 4, [1, 3]],
-  [Rec.Appended]: [9, 10, [1, 2, 3, 8, 9]],
+  [Rec.Appended]: [9, 11, [1, 2, 3, 8, 9, 10]],
   [Rec.Delivered]: [2, Number.MAX_SAFE_INTEGER, [1]],
   [Rec.Acked]: [2, Number.MAX_SAFE_INTEGER, [1]],
   [Rec.Returned]: [4, 4, [1, 2, 3]],
@@ -100,6 +101,11 @@ export function recordProblem(record: unknown): string | undefined {
       return `record ${record[0]} field ${i} is not a number`;
   }
   if (record[0] === Rec.Delivered && (record.length - 2) % 7 !== 0) return 'record 8 has a partial delivery';
+  if (record[0] === Rec.Appended && record.length > 10) {
+    const priority = record[10] as number;
+    if (!Number.isInteger(priority) || priority < 1 || priority > 16)
+      return `record 7 has priority ${priority}`;
+  }
   return undefined;
 }
 

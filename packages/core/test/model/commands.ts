@@ -116,6 +116,7 @@ function toSendInput(i: GenInput, now: number): SendInput {
     ...(i.keys !== undefined && { keys: i.keys }),
     ...(i.properties !== undefined && { properties: i.properties }),
     ...(i.groupKey !== undefined && { groupKey: i.groupKey }),
+    ...(i.priority !== undefined && { priority: i.priority }),
     ...(i.delay !== undefined && { delay: i.delay }),
     ...(i.deliverAtIn !== undefined && { deliverAt: now + i.deliverAtIn }),
   };
@@ -124,7 +125,14 @@ function toSendInput(i: GenInput, now: number): SendInput {
 function toModel(i: GenInput, now: number): SendInputModel {
   const body = bodyBytes(i.body);
   return {
-    content: { body, tag: i.tag, keys: i.keys, properties: i.properties, groupKey: i.groupKey },
+    content: {
+      body,
+      tag: i.tag,
+      keys: i.keys,
+      properties: i.properties,
+      groupKey: i.groupKey,
+      priority: i.priority,
+    },
     delay: i.delay,
     deliverAt: i.deliverAtIn === undefined ? undefined : now + i.deliverAtIn,
     size: body.length,

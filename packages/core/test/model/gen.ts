@@ -128,6 +128,7 @@ export interface GenInput {
   readonly keys?: readonly string[] | undefined;
   readonly properties?: Readonly<Record<string, string>> | undefined;
   readonly groupKey?: string | undefined;
+  readonly priority?: number | undefined;
   readonly delay?: number | undefined;
   readonly deliverAtIn?: number | undefined;
 }
@@ -146,6 +147,7 @@ export const inputArb: fc.Arbitrary<GenInput> = fc
     keys: sometimes(fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }), 3),
     properties: sometimes(fc.dictionary(propertyKey, fc.string({ maxLength: 6 }), { maxKeys: 3 }), 3),
     groupKey: sometimes(fc.constantFrom('k1', 'k2', 'k3'), 2),
+    priority: sometimes(fc.integer({ min: 1, max: 16 }), 2),
     delay: sometimes(fc.constantFrom(1, 400, 1000, 2500), 4),
     deliverAtIn: sometimes(fc.constantFrom(-1000, 0, 700, 3000), 12),
   })
@@ -155,6 +157,7 @@ export function showInput(i: GenInput): string {
   const parts = [showGenBody(i.body)];
   if (i.tag !== undefined) parts.push(`tag ${i.tag}`);
   if (i.groupKey !== undefined) parts.push(`key ${i.groupKey}`);
+  if (i.priority !== undefined) parts.push(`priority ${i.priority}`);
   if (i.keys !== undefined) parts.push(`keys ${JSON.stringify(i.keys)}`);
   if (i.properties !== undefined) parts.push(`props ${JSON.stringify(i.properties)}`);
   if (i.delay !== undefined) parts.push(`delay ${i.delay}`);

@@ -242,7 +242,14 @@ function appendCopy(w: World, queue: string, content: Content, ctx: Ctx): void {
 }
 
 function contentOf(m: MMsg): Content {
-  return { body: m.body, tag: m.tag, keys: m.keys, properties: m.properties, groupKey: m.groupKey };
+  return {
+    body: m.body,
+    tag: m.tag,
+    keys: m.keys,
+    properties: m.properties,
+    groupKey: m.groupKey,
+    priority: m.priority,
+  };
 }
 
 /** A delivery ended without an ack (nack, timeout, changeVisibility 0): back to active, or dead letter. */
@@ -357,6 +364,8 @@ export function fieldMismatches(
   }
   if (seen.groupKey !== m.groupKey)
     out.push(`groupKey ${String(seen.groupKey)} instead of ${String(m.groupKey)}`);
+  if (seen.priority !== m.priority)
+    out.push(`priority ${String(seen.priority)} instead of ${String(m.priority)}`);
   if (seen.publishedAt !== m.publishedAt)
     out.push(`publishedAt ${seen.publishedAt} instead of ${m.publishedAt}`);
   if (seen.receiveCount !== receiveCount)

@@ -39,6 +39,7 @@ export interface Content {
   readonly keys: readonly string[] | undefined;
   readonly properties: Readonly<Record<string, string>> | undefined;
   readonly groupKey: string | undefined;
+  readonly priority?: number | undefined;
 }
 
 /** A retained message of a topic. Immutable: binding its id replaces the object. */
@@ -188,7 +189,15 @@ export function canon(value: unknown): string {
 export function fingerprint(c: Content): string {
   const h = createHash('sha1');
   h.update(c.body);
-  h.update(JSON.stringify([c.tag ?? null, c.keys ?? null, c.properties ?? null, c.groupKey ?? null]));
+  h.update(
+    JSON.stringify([
+      c.tag ?? null,
+      c.keys ?? null,
+      c.properties ?? null,
+      c.groupKey ?? null,
+      c.priority ?? null,
+    ]),
+  );
   return h.digest('base64').slice(0, 12);
 }
 
@@ -197,6 +206,7 @@ export function sameContent(a: Content, b: Content): boolean {
     Buffer.compare(Buffer.from(a.body), Buffer.from(b.body)) === 0 &&
     a.tag === b.tag &&
     a.groupKey === b.groupKey &&
+    a.priority === b.priority &&
     JSON.stringify(a.keys ?? null) === JSON.stringify(b.keys ?? null) &&
     sameRecord(a.properties, b.properties)
   );
