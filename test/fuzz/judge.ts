@@ -5,7 +5,7 @@
  */
 import { strictXml, strictXmlLeaves } from '../helpers/strict-xml.js';
 
-/** The dialect a request belongs to by the one-port rules of shared/spec/README.md (written out, not imported). */
+/** The dialect a request belongs to by the one-port rules (docs/compatibility.md; written out here, not imported). */
 export type FuzzDialect = 'mns' | 'rocketmq' | 'dms' | 'none';
 
 /** The dialect of a request as sent. */
